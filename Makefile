@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORES  ?= all
+# Pin BLAS threads: results must not depend on how many threads a reduction used.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: run test lint example-data lock clean setup
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@# The library is used in place (workflow/ on the path), so edits need no reinstall.
+	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'wellbeing.pth').write_text(str(pathlib.Path('workflow').resolve()) + '\\n')"
+	touch $@
+
+run: setup
+	$(BIN)/snakemake --cores $(CORES)
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/snakemake --lint
+
+# Regenerate the simulated example studies under data/raw/ (byte for byte the committed files).
+example-data: setup
+	$(BIN)/python scripts/make_example_data.py
+
+# Re-resolve requirements.in into requirements.lock (needs the registry).
+lock:
+	rm -rf /tmp/wellbeing-lock && $(PYTHON) -m venv /tmp/wellbeing-lock
+	/tmp/wellbeing-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned by \`make lock\` from requirements.in (Python 3.11, pip). envs/pipeline.yaml pins the same versions."; \
+	  /tmp/wellbeing-lock/bin/pip freeze --exclude-editable; } > requirements.lock
+	$(PYTHON) scripts/sync_envs.py
+
+clean:
+	rm -rf results logs benchmarks .snakemake

@@ -1,0 +1,269 @@
+"""The public config interface: validation against the JSON Schema, defaults, and the checks a
+schema cannot express (waves named by sources exist, files are inside the repository, variables
+name a scale or a measure).
+
+Every problem is reported as one :class:`~wellbeing.errors.UserError` naming the study and key,
+e.g. ``config.yaml: studies.demo.sources[0].format: 'qualtrix' is not one of csv, qualtrics, ...``.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+import yaml
+
+from .errors import UserError
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
+
+
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _with_defaults(validator_class):
+    """A validator that fills in ``default`` values of ``properties`` while validating.
+
+    The usual jsonschema recipe: defaults are applied only where a key is absent, so a user's
+    value always wins.
+    """
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_DefaultingValidator = _with_defaults(jsonschema.Draft202012Validator)
+
+
+def key_path(parts: Iterable[Any]) -> str:
+    """``['studies', 'demo', 'sources', 0, 'path']`` -> ``'studies.demo.sources[0].path'``.
+
+    Examples
+    --------
+    >>> key_path(["studies", "demo", "sources", 0, "path"])
+    'studies.demo.sources[0].path'
+    """
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _most_relevant(errors: list) -> jsonschema.ValidationError:
+    """The error a user should see first: jsonschema's relevance order, descending into
+    ``oneOf`` alternatives except for a source's layout choice, which has its own message."""
+    best = max(errors, key=jsonschema.exceptions.relevance)
+    while best.context and not _is_layout_choice(best):
+        best = max(best.context, key=jsonschema.exceptions.relevance)
+    return best
+
+
+def _is_layout_choice(error: jsonschema.ValidationError) -> bool:
+    path = list(error.absolute_path)
+    return (error.validator == "oneOf" and len(path) >= 2 and path[-2] == "sources"
+            and all(sub.validator in ("required", "not") for sub in error.context))
+
+
+def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
+    """Turn a jsonschema error into (key path, what is wrong and how to fix it)."""
+    path = list(error.absolute_path)
+    validator = error.validator
+    if "propertyNames" in error.schema_path:
+        return key_path(path + [error.instance]), f"invalid id: {error.schema.get('description', error.message)}"
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        where = key_path(path + [extra[0]]) if extra else key_path(path)
+        hint = f"allowed keys: {', '.join(allowed)}" if allowed else "no keys allowed here"
+        return where, f"unknown key '{extra[0] if extra else '?'}' ({hint})"
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return key_path(path + [missing]), "is required but missing"
+    if validator == "enum":
+        options = ", ".join(str(option) for option in error.validator_value)
+        return key_path(path), f"{error.instance!r} is not one of {options}"
+    if _is_layout_choice(error):
+        return key_path(path), ("give exactly one of wave (whole file is one wave), "
+                                "wave_column (long layout) or wave_suffixes (wide layout)")
+    if validator == "pattern":
+        hint = error.schema.get("description", "")
+        return key_path(path), f"{error.instance!r} does not match {error.validator_value!r}. {hint}".strip()
+    if validator == "type":
+        return key_path(path), f"{error.instance!r} should be of type {error.validator_value}"
+    return key_path(path), error.message
+
+
+def validate(config: Mapping, repo_root: str | Path, source_name: str = "config.yaml",
+             schema: Mapping | None = None) -> dict:
+    """Validate a config, fill in defaults and run the cross-key checks.
+
+    Parameters
+    ----------
+    config : mapping
+        The parsed config (as Snakemake's ``config``).
+    repo_root : path
+        The repository root; every path in the config must lie inside it.
+    source_name : str
+        Name used in messages (the config file).
+
+    Returns
+    -------
+    dict
+        A deep copy with every default filled in.
+
+    Raises
+    ------
+    UserError
+        On the first problem found, naming the study and key.
+
+    Examples
+    --------
+    >>> validate({"studies": {"Demo": {}}}, ".")
+    Traceback (most recent call last):
+    ...
+    wellbeing.errors.UserError: config.yaml: studies.Demo: invalid id: Study ids are lower case letters, digits and underscores, starting with a letter.
+    """
+    config = copy.deepcopy(dict(config))
+    validator = _DefaultingValidator(dict(schema or load_schema()))
+    errors = list(validator.iter_errors(config))
+    if errors:
+        raise UserError(f"{source_name}: " + ": ".join(_describe(_most_relevant(errors))))
+    repo_root = Path(repo_root).resolve()
+    for study_id, study in config["studies"].items():
+        check_study(study_id, study, repo_root, source_name)
+    return config
+
+
+def _fail(source_name: str, study_id: str, key: str, what: str) -> UserError:
+    return UserError(f"{source_name}: studies.{study_id}.{key}: {what}")
+
+
+def resolve_inside(repo_root: Path, relative: str, source_name: str, study_id: str,
+                   key: str, must_exist: bool = True) -> Path:
+    """Resolve a config path; refuse paths outside the repository and missing files."""
+    path = (repo_root / relative).resolve()
+    if not path.is_relative_to(repo_root):
+        raise _fail(source_name, study_id, key,
+                    f"'{relative}' lies outside the repository ({repo_root}); copy the file "
+                    "under data/raw/<study>/ and give its relative path")
+    if must_exist and not path.is_file():
+        raise _fail(source_name, study_id, key,
+                    f"file '{relative}' not found (paths are relative to {repo_root})")
+    return path
+
+
+def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = "config.yaml") -> None:
+    """Checks across keys of one study that the schema cannot express."""
+    waves = study["waves"]
+    fail = lambda key, what: _fail(source_name, study_id, key, what)  # noqa: E731
+    if study["design"] == "mixed":
+        if "group_column" not in study:
+            raise fail("group_column", "is required when design is mixed (the column holding the group)")
+        if len(study.get("groups", [])) < 2:
+            raise fail("groups", "a mixed design needs at least two groups, the reference first")
+        if len(waves) < 2:
+            raise fail("waves", "a mixed design needs at least two waves, baseline first")
+    for index, source in enumerate(study["sources"]):
+        key = f"sources[{index}]"
+        resolve_inside(repo_root, source["path"], source_name, study_id, f"{key}.path")
+        if "wave" in source and source["wave"] not in waves:
+            raise fail(f"{key}.wave", f"'{source['wave']}' is not one of the study's waves {waves}")
+        for raw, wave in source.get("wave_map", {}).items():
+            if wave not in waves:
+                raise fail(f"{key}.wave_map.{raw}", f"maps to '{wave}', which is not one of the waves {waves}")
+        if "wave_map" in source and "wave_column" not in source:
+            raise fail(f"{key}.wave_map", "only applies with wave_column (long layout)")
+        for wave in source.get("wave_suffixes", {}):
+            if wave not in waves:
+                raise fail(f"{key}.wave_suffixes.{wave}", f"'{wave}' is not one of the waves {waves}")
+        if "dictionary" in source:
+            if source["format"] != "redcap":
+                raise fail(f"{key}.dictionary", "applies to format redcap only")
+            resolve_inside(repo_root, source["dictionary"], source_name, study_id, f"{key}.dictionary")
+        if "sheet" in source and source["format"] != "excel":
+            raise fail(f"{key}.sheet", "applies to format excel only")
+        if "delimiter" in source and source["format"] != "csv":
+            raise fail(f"{key}.delimiter", "applies to format csv only")
+        if "encoding" in source and source["format"] in ("spss", "excel"):
+            raise fail(f"{key}.encoding", "applies to text formats (csv, qualtrics, redcap) only")
+    names = [measure["name"] for measure in study["measures"]]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise fail("measures", f"measure name '{duplicated[0]}' is used twice; give each a unique name")
+    instrument_refs = [use["instrument"] for use in study["instruments"]]
+    for index, use in enumerate(study["instruments"]):
+        if instrument_refs.count(use["instrument"]) > 1:
+            raise fail(f"instruments[{index}].instrument", f"'{use['instrument']}' is listed twice")
+        if use["instrument"].endswith((".yaml", ".yml")):
+            resolve_inside(repo_root, use["instrument"], source_name, study_id,
+                           f"instruments[{index}].instrument")
+    analyses = study["analyses"]
+    if "anova" in analyses and study["design"] != "mixed":
+        raise fail("analyses.anova", "needs design: mixed (a time x group design)")
+    for index, correlation in enumerate(analyses.get("correlations", [])):
+        key = f"analyses.correlations[{index}]"
+        if "wave" in correlation and correlation["wave"] not in waves:
+            raise fail(f"{key}.wave", f"'{correlation['wave']}' is not one of the waves {waves}")
+        if correlation.get("change") and len(waves) < 2:
+            raise fail(f"{key}.change", "change scores need at least two waves")
+        if correlation.get("change") and "wave" in correlation:
+            raise fail(f"{key}.wave", "give either wave or change: true, not both")
+    set_names = [c["name"] for c in analyses.get("correlations", [])]
+    if len(set(set_names)) != len(set_names):
+        raise fail("analyses.correlations", "two sets have the same name; names must be unique")
+
+
+def check_variables(study_id: str, study: Mapping, scales: Mapping[str, Iterable[str]],
+                    source_name: str = "config.yaml") -> None:
+    """Check that every variable in ``analyses`` names a scored scale or a measure.
+
+    Parameters
+    ----------
+    scales : mapping
+        Instrument id -> its scale names, for the instruments the study scores.
+
+    Examples
+    --------
+    >>> study = {"measures": [{"column": "Age", "name": "age"}],
+    ...          "analyses": {"anova": {"outcomes": ["pss10.totl"]}}}
+    >>> check_variables("demo", study, {"pss10": ["total"]})
+    Traceback (most recent call last):
+    ...
+    wellbeing.errors.UserError: config.yaml: studies.demo.analyses.anova.outcomes[0]: 'pss10.totl' names no scale or measure; pss10 has: pss10.total
+    """
+    known = {f"{instrument}.{scale}" for instrument, names in scales.items() for scale in names}
+    known |= {measure["name"] for measure in study.get("measures", [])}
+    analyses = study.get("analyses", {})
+    places = [(f"analyses.anova.outcomes[{i}]", v)
+              for i, v in enumerate(analyses.get("anova", {}).get("outcomes", []))]
+    for s, correlation in enumerate(analyses.get("correlations", [])):
+        places += [(f"analyses.correlations[{s}].variables[{i}]", v)
+                   for i, v in enumerate(correlation["variables"])]
+        places += [(f"analyses.correlations[{s}].covariates[{i}]", v)
+                   for i, v in enumerate(correlation.get("covariates", []))]
+    for key, variable in places:
+        if variable in known:
+            continue
+        instrument = variable.split(".")[0]
+        if instrument in scales:
+            options = ", ".join(f"{instrument}.{scale}" for scale in scales[instrument])
+            hint = f"{instrument} has: {options}"
+        else:
+            hint = ("use <instrument>.<scale> of an instrument the study scores "
+                    f"({', '.join(scales) or 'none'}) or a measure's name "
+                    f"({', '.join(m['name'] for m in study.get('measures', [])) or 'none'})")
+        raise _fail(source_name, study_id, key, f"'{variable}' names no scale or measure; {hint}")

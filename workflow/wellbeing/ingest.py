@@ -1,0 +1,774 @@
+"""Ingest: raw survey exports -> one validated table of responses, with an audit trail.
+
+Every raw data row ends in the ledger, kept or excluded with its reason; every value the
+pipeline changes (set missing) is listed in the issues table; identifying columns are dropped on
+reading and never reach an output.
+
+Formats: ``csv``, ``qualtrics`` (CSV export, three header rows or the legacy two), ``redcap`` (raw
+CSV export, with its data dictionary), ``spss`` (.sav through pyreadstat, codes kept) and
+``excel`` (.xlsx). Layouts: one wave per file (``wave``), long (``wave_column`` and optional
+``wave_map``) and wide (``wave_suffixes``).
+
+Row numbers are the row a spreadsheet shows when the file is opened in it: for a CSV the header
+is row 1 (a Qualtrics export's data start at row 4, or 3 in the legacy format); for SPSS the case
+number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import pandas as pd
+
+from .errors import UserError
+from .io import sha256_file
+from .study import study_instruments
+
+#: Columns of a Qualtrics export that identify a person (current and legacy exports).
+QUALTRICS_IDENTIFIERS = (
+    "IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference",
+    "LocationLatitude", "LocationLongitude",
+    # legacy (pre-2017) export names
+    "Name", "EmailAddress", "ExternalDataReference",
+)
+QUALTRICS_FINISHED = "Finished"
+REDCAP_REPEAT = "redcap_repeat_instrument"
+REDCAP_REPEAT_INSTANCE = "redcap_repeat_instance"
+
+LEDGER_COLUMNS = ["source", "row", "participant", "wave", "status", "reason"]
+ISSUE_COLUMNS = ["source", "row", "participant", "wave", "column", "value", "rule", "action"]
+CODEBOOK_COLUMNS = ["source", "column", "role", "label", "type", "values", "min", "max", "import_id"]
+MANIFEST_COLUMNS = ["source", "role", "format", "sha256", "bytes", "data_rows", "kept", "excluded"]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading raw files
+
+
+@dataclass
+class RawSource:
+    """One raw file read as text cells, before any study rule is applied."""
+
+    label: str                      # the path as written in the config
+    format: str
+    frame: pd.DataFrame             # every cell a string ('' = empty), columns as in the file
+    rows: list[int]                 # spreadsheet row number of each frame row
+    identifiers: set[str] = field(default_factory=set)
+    codebook: dict[str, dict] = field(default_factory=dict)   # column -> label, type, values, ...
+    user_missing: dict[str, set[str]] = field(default_factory=dict)  # SPSS user-missing codes
+    notes: list[dict] = field(default_factory=list)           # file-level issues
+
+
+def _decode(path: Path, label: str, encoding: str | None, notes: list[dict]) -> str:
+    with open(path, "rb") as handle:          # read-only, binary: raw files are never modified
+        data = handle.read()
+    if not data.strip():
+        raise UserError(f"{label}: the file is empty; export the data again")
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise UserError(f"{label}: cannot be read as {encoding} ({error}); "
+                            "fix sources[].encoding in the config") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # Exports saved by Excel on Windows are often Windows-1252; say so rather than guess silently.
+        notes.append(_issue(label, "", "", "", "(file)", f"byte {error.start}",
+                            "not UTF-8", "decoded as Windows-1252; set sources[].encoding to confirm"))
+        return data.decode("cp1252", errors="replace")
+
+
+def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """CSV records with their 1-based record number, blank lines skipped but counted."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(number, record) for number, record in enumerate(reader, start=1) if record]
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+
+
+def _table(label: str, header: list[str], records: list[tuple[int, list[str]]]) -> tuple[pd.DataFrame, list[int]]:
+    header = [name.strip() for name in header]
+    if not any(header):
+        raise UserError(f"{label}: the header row is empty; the first row must name the columns")
+    seen: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            raise UserError(f"{label}: column '{name}' appears twice in the header (position "
+                            f"{position}); rename one of them in the export")
+        seen.add(name)
+    width = len(header)
+    cells, rows = [], []
+    for number, record in records:
+        if len(record) > width and any(value.strip() for value in record[width:]):
+            raise UserError(f"{label}, row {number}: {len(record)} fields but the header has {width}; "
+                            "the file is misaligned (an unquoted delimiter inside a value?)")
+        cells.append((record + [""] * width)[:width])
+        rows.append(number)
+    return pd.DataFrame(cells, columns=header, dtype=object), rows
+
+
+def read_csv_source(path: Path, label: str, encoding: str | None = None,
+                    delimiter: str | None = None) -> RawSource:
+    """A plain CSV with one header row."""
+    notes: list[dict] = []
+    text = _decode(path, label, encoding, notes)
+    records = _records(text, delimiter or _sniff_delimiter(text))
+    frame, rows = _table(label, records[0][1], records[1:])
+    return RawSource(label, "csv", frame, rows, notes=notes)
+
+
+def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSource:
+    """A Qualtrics CSV export: column ids, question text, and (since 2017) an ImportId row."""
+    notes: list[dict] = []
+    text = _decode(path, label, encoding, notes)
+    records = _records(text, ",")
+    if len(records) < 2:
+        raise UserError(f"{label}: a Qualtrics export has at least two header rows (column ids, "
+                        "question text); is this a plain CSV? Use format: csv")
+    ids, questions = records[0][1], records[1][1]
+    third = records[2][1] if len(records) > 2 else []
+    has_import_ids = bool(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
+    data = records[3:] if has_import_ids else records[2:]
+    frame, rows = _table(label, ids, data)
+    codebook = {}
+    for position, column in enumerate(frame.columns):
+        import_id = ""
+        if has_import_ids and position < len(third) and third[position]:
+            match = re.search(r'"ImportId":"([^"]*)"', third[position])
+            import_id = match.group(1) if match else ""
+        label_text = questions[position] if position < len(questions) else ""
+        codebook[column] = {"label": label_text, "import_id": import_id}
+    identifiers = {column for column in frame.columns if column in QUALTRICS_IDENTIFIERS}
+    return RawSource(label, "qualtrics", frame, rows, identifiers, codebook, notes=notes)
+
+
+def read_redcap_dictionary(path: Path, label: str) -> dict[str, dict]:
+    """Parse a REDCap data dictionary into field name -> label, type, choices, range, identifier."""
+    notes: list[dict] = []
+    records = _records(_decode(path, label, None, notes), ",")
+    header = [name.strip() for name in records[0][1]]
+    needed = {"Variable / Field Name", "Field Type", "Field Label"}
+    if not needed <= set(header):
+        raise UserError(f"{label}: not a REDCap data dictionary (columns {sorted(needed - set(header))} "
+                        "missing); download it from Project Setup > Data Dictionary")
+    fields = {}
+    for _, record in records[1:]:
+        entry = dict(zip(header, record + [""] * (len(header) - len(record))))
+        name = entry["Variable / Field Name"].strip()
+        choices = entry.get("Choices, Calculations, OR Slider Labels", "")
+        values = {}
+        if entry["Field Type"] in ("radio", "dropdown", "checkbox", "yesno", "truefalse"):
+            for part in choices.split("|"):
+                if "," in part:
+                    code, text = part.split(",", 1)
+                    values[code.strip()] = text.strip()
+            if entry["Field Type"] == "yesno":
+                values = {"1": "Yes", "0": "No"}
+            if entry["Field Type"] == "truefalse":
+                values = {"1": "True", "0": "False"}
+        fields[name] = {
+            "label": entry["Field Label"], "type": entry["Field Type"],
+            "form": entry.get("Form Name", ""), "values": values,
+            "min": entry.get("Text Validation Min", "").strip(),
+            "max": entry.get("Text Validation Max", "").strip(),
+            "identifier": entry.get("Identifier?", "").strip().lower() == "y",
+        }
+    return fields
+
+
+def read_redcap(path: Path, label: str, dictionary: Path | None = None,
+                dictionary_label: str = "", encoding: str | None = None) -> RawSource:
+    """A REDCap raw (coded) CSV export, with the data dictionary when given."""
+    notes: list[dict] = []
+    records = _records(_decode(path, label, encoding, notes), ",")
+    frame, rows = _table(label, records[0][1], records[1:])
+    codebook, identifiers = {}, set()
+    if dictionary is not None:
+        fields = read_redcap_dictionary(dictionary, dictionary_label)
+        for column in frame.columns:
+            base = column.split("___")[0]          # checkbox fields export as field___code
+            entry = fields.get(base)
+            if entry is None:
+                continue
+            codebook[column] = {
+                "label": entry["label"], "type": entry["type"],
+                "values": "; ".join(f"{code}={text}" for code, text in entry["values"].items()),
+                "min": entry["min"], "max": entry["max"],
+            }
+            if entry["identifier"]:
+                identifiers.add(column)
+    return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes)
+
+
+def _cell_text(value) -> str:
+    """A value read from a binary format, as the text a CSV would hold."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def read_spss(path: Path, label: str) -> RawSource:
+    """An SPSS .sav file: codes kept, value labels and user-missing codes to the codebook."""
+    import pyreadstat
+
+    try:
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as error:  # pyreadstat raises its own ReadstatError for a broken file
+        raise UserError(f"{label}: not a readable SPSS .sav file ({error}); export it again from SPSS") from None
+    frame = data.map(_cell_text).astype(object)
+    frame.columns = [str(column) for column in frame.columns]
+    codebook, user_missing = {}, {}
+    for column in frame.columns:
+        labels = meta.variable_value_labels.get(column, {})
+        codes = set()
+        for value in meta.missing_user_values.get(column, []) if meta.missing_user_values else []:
+            codes.add(_cell_text(value))
+        for missing_range in meta.missing_ranges.get(column, []) if meta.missing_ranges else []:
+            low, high = missing_range.get("lo"), missing_range.get("hi")
+            if low == high:
+                codes.add(_cell_text(low))
+            else:
+                codes.add(f"{_cell_text(low)}..{_cell_text(high)}")
+        if codes:
+            user_missing[column] = codes
+        codebook[column] = {
+            "label": (meta.column_names_to_labels or {}).get(column) or "",
+            "type": meta.readstat_variable_types.get(column, ""),
+            "values": "; ".join(f"{_cell_text(code)}={text}" for code, text in labels.items()),
+        }
+    rows = list(range(1, len(frame) + 1))
+    return RawSource(label, "spss", frame, rows, codebook=codebook, user_missing=user_missing)
+
+
+def read_excel(path: Path, label: str, sheet: str | None = None) -> RawSource:
+    """An .xlsx workbook: the named sheet (default the first), first row the header."""
+    try:
+        data = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
+                             dtype=object, engine="openpyxl")
+    except ValueError as error:
+        raise UserError(f"{label}: {error}; check sources[].sheet") from None
+    except Exception as error:  # openpyxl raises zipfile/KeyError variants for broken files
+        raise UserError(f"{label}: not a readable .xlsx workbook ({error})") from None
+    if data.empty:
+        raise UserError(f"{label}: the sheet is empty; export the data again")
+    cells = data.map(_cell_text)
+    records = [(index + 1, list(row)) for index, row in enumerate(cells.itertuples(index=False))]
+    records = [(number, record) for number, record in records if any(record)]
+    frame, rows = _table(label, records[0][1], records[1:])
+    return RawSource(label, "excel", frame, rows)
+
+
+def read_source(source: Mapping, repo_root: Path) -> RawSource:
+    """Read one configured source with the reader of its format."""
+    path = repo_root / source["path"]
+    label = source["path"]
+    fmt = source["format"]
+    if not path.is_file():
+        raise UserError(f"{label}: file not found; check sources[].path in the config")
+    if fmt == "csv":
+        return read_csv_source(path, label, source.get("encoding"), source.get("delimiter"))
+    if fmt == "qualtrics":
+        return read_qualtrics(path, label, source.get("encoding"))
+    if fmt == "redcap":
+        dictionary = source.get("dictionary")
+        return read_redcap(path, label, repo_root / dictionary if dictionary else None,
+                           dictionary or "", source.get("encoding"))
+    if fmt == "spss":
+        return read_spss(path, label)
+    if fmt == "excel":
+        return read_excel(path, label, source.get("sheet"))
+    raise UserError(f"{label}: unknown format '{fmt}'")
+
+
+# --------------------------------------------------------------------------------------------
+# Study rules: layout, identifiers, exclusions, duplicates, value checks
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How ingest checks one analysis column: an instrument item or a measure."""
+
+    role: str           # "item:<instrument>" or "measure:<name>"
+    low: float | None
+    high: float | None
+    whole: bool         # response codes must be whole numbers
+
+
+def _issue(source, row, participant, wave, column, value, rule, action) -> dict:
+    return {"source": source, "row": row, "participant": participant, "wave": wave,
+            "column": column, "value": value, "rule": rule, "action": action}
+
+
+def _ledger(source, row, participant, wave, status, reason) -> dict:
+    return {"source": source, "row": row, "participant": participant, "wave": wave,
+            "status": status, "reason": reason}
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    """A number written in the export, or None when the text is not a number.
+
+    Leading and trailing blanks are ignored; nothing else is guessed.
+
+    Examples
+    --------
+    >>> parse_number(" 4 "), parse_number("3.5"), parse_number("n/a"), parse_number("3 - Neutral")
+    (4.0, 3.5, None, None)
+    """
+    text = text.strip()
+    if not _NUMBER.match(text):
+        return None
+    return float(text)
+
+
+def _wave_rows(raw: RawSource, source: Mapping, waves: Sequence[str], ledger: list[dict],
+               id_column: str) -> list[dict]:
+    """Apply the source's layout: a list of candidate responses (one per participant x wave)."""
+    candidates = []
+    frame = raw.frame
+    if "wave_column" in source and source["wave_column"] not in frame.columns:
+        raise UserError(f"{raw.label}: wave_column '{source['wave_column']}' is not a column of the "
+                        f"file; columns are: {', '.join(list(frame.columns)[:12])}...")
+    suffixes = source.get("wave_suffixes", {})
+    for position, record in enumerate(frame.to_dict("records")):
+        row = raw.rows[position]
+        participant = record.get(id_column, "").strip()
+        if not any(str(value).strip() for value in record.values()):
+            ledger.append(_ledger(raw.label, row, "", "", "excluded", "empty row (no value in any column)"))
+            continue
+        repeating = str(record.get(REDCAP_REPEAT, "")).strip()
+        if raw.format == "redcap" and repeating:
+            # One row per participant x wave is analysed; repeating instruments are other data.
+            instance = str(record.get(REDCAP_REPEAT_INSTANCE, "")).strip()
+            ledger.append(_ledger(raw.label, row, participant, "", "excluded",
+                                  f"repeating instrument '{repeating}' instance {instance}: not part "
+                                  "of the one-row-per-participant-and-wave data"))
+            continue
+        if "wave" in source:
+            candidates.append({"row": row, "wave": source["wave"], "cells": record})
+        elif "wave_column" in source:
+            value = record[source["wave_column"]].strip()
+            mapping = source.get("wave_map")
+            wave = mapping.get(value) if mapping is not None else (value if value in waves else None)
+            if wave is None:
+                known = list(mapping) if mapping is not None else list(waves)
+                ledger.append(_ledger(raw.label, row, participant, "", "excluded",
+                                      f"wave value '{value}' in column {source['wave_column']} is not "
+                                      f"in {'wave_map' if mapping is not None else 'waves'} ({', '.join(known)})"))
+                continue
+            candidates.append({"row": row, "wave": wave, "cells": record})
+        else:
+            shared = {c: v for c, v in record.items()
+                      if not any(c.endswith(sfx) for sfx in suffixes.values())}
+            produced, empty = [], []
+            for wave in waves:
+                if wave not in suffixes:
+                    continue
+                suffix = suffixes[wave]
+                origin = {c[: -len(suffix)]: c for c in record if c.endswith(suffix)}
+                own = {base: record[column] for base, column in origin.items()}
+                if not any(v.strip() for v in own.values()):
+                    empty.append(wave)
+                    continue
+                produced.append(wave)
+                candidates.append({"row": row, "wave": wave, "cells": {**shared, **own},
+                                   "origin": origin})
+            if not produced:
+                ledger.append(_ledger(raw.label, row, participant, "", "excluded",
+                                      "no answers in any wave's columns"))
+            elif empty:
+                # Kept rows are written to the ledger later; remember the waves without answers.
+                candidates[-1]["empty_waves"] = empty
+    return candidates
+
+
+def _answered(cells: Mapping[str, str], columns: Sequence[str]) -> int:
+    return sum(1 for column in columns if str(cells.get(column, "")).strip() != "")
+
+
+def _is_finished(raw_format: str, cells: Mapping[str, str]) -> bool:
+    if raw_format == "qualtrics" and QUALTRICS_FINISHED in cells:
+        return cells[QUALTRICS_FINISHED].strip().lower() in ("1", "true")
+    return True
+
+
+@dataclass
+class IngestResult:
+    responses: pd.DataFrame
+    ledger: pd.DataFrame
+    issues: pd.DataFrame
+    codebook: pd.DataFrame
+    raw_manifest: pd.DataFrame
+
+
+def ingest_study(study: Mapping, repo_root: str | Path,
+                 column_rules: Mapping[str, ColumnRule] | None = None,
+                 raw_sources: Sequence[RawSource] | None = None) -> IngestResult:
+    """Read every source of a study and produce the validated responses with their audit trail.
+
+    Parameters
+    ----------
+    study : mapping
+        One study's config, validated (defaults filled) by :func:`wellbeing.config.validate`.
+    repo_root : path
+        Repository root; source paths are relative to it.
+    column_rules : mapping, optional
+        Analysis column -> :class:`ColumnRule` (instrument items and measures), as built by
+        :func:`column_rules_for`. Values in these columns are checked and converted to numbers.
+    raw_sources : sequence of RawSource, optional
+        Already-read sources (tests); by default each configured source is read.
+
+    Returns
+    -------
+    IngestResult
+        ``responses`` (participant x wave), ``ledger`` (every raw row), ``issues`` (every value
+        changed), ``codebook`` and ``raw_manifest``.
+    """
+    repo_root = Path(repo_root)
+    column_rules = dict(column_rules or {})
+    waves = list(study["waves"])
+    groups = list(study.get("groups") or [])
+    id_column = study["id_column"]
+    group_column = study.get("group_column")
+    mixed = study["design"] == "mixed"
+    drop = set(study.get("drop_columns", []))
+    ledger: list[dict] = []
+    issues: list[dict] = []
+    codebook: list[dict] = []
+    manifest: list[dict] = []
+    candidates: list[dict] = []
+    if raw_sources is None:
+        raw_sources = [read_source(source, repo_root) for source in study["sources"]]
+
+    for order, (source, raw) in enumerate(zip(study["sources"], raw_sources)):
+        issues.extend(raw.notes)
+        if id_column not in raw.frame.columns:
+            raise UserError(f"{raw.label}: id_column '{id_column}' is not a column of the file; "
+                            f"columns are: {', '.join(list(raw.frame.columns)[:12])}...")
+        if mixed and group_column not in raw.frame.columns:
+            raise UserError(f"{raw.label}: group_column '{group_column}' is not a column of the "
+                            "file; every source of a mixed design needs the group")
+        removed = (raw.identifiers | drop) & set(raw.frame.columns)
+        for column in raw.frame.columns:
+            entry = raw.codebook.get(column, {})
+            role = _role(column, study, column_rules, source)
+            if column in raw.identifiers:
+                role = "identifier (dropped)"
+            elif column in drop:
+                role = "dropped (drop_columns)"
+            rule = column_rules.get(_strip_suffix(column, source))
+            codebook.append({
+                "source": raw.label, "column": column, "role": role,
+                "label": entry.get("label", ""), "type": entry.get("type", ""),
+                "values": entry.get("values", ""),
+                "min": entry.get("min", "" if rule is None or rule.low is None else _fmt(rule.low)),
+                "max": entry.get("max", "" if rule is None or rule.high is None else _fmt(rule.high)),
+                "import_id": entry.get("import_id", ""),
+            })
+        raw.frame = raw.frame.drop(columns=sorted(removed))
+        source_candidates = []
+        for candidate in _wave_rows(raw, source, waves, ledger, id_column):
+            candidate.update(source=raw.label, order=order, format=raw.format,
+                             user_missing=raw.user_missing)
+            source_candidates.append(candidate)
+        candidates.extend(source_candidates)
+        manifest.append({"source": raw.label, "role": "data", "format": raw.format,
+                         "sha256": sha256_file(repo_root / source["path"]),
+                         "bytes": (repo_root / source["path"]).stat().st_size,
+                         "data_rows": len(raw.rows), "kept": 0, "excluded": 0})
+        if source.get("dictionary"):
+            path = repo_root / source["dictionary"]
+            manifest.append({"source": source["dictionary"], "role": "dictionary",
+                             "format": "redcap-dictionary", "sha256": sha256_file(path),
+                             "bytes": path.stat().st_size, "data_rows": "", "kept": "", "excluded": ""})
+
+    # Participant and group of each candidate.
+    valid = []
+    for candidate in candidates:
+        cells = candidate["cells"]
+        participant = str(cells.get(id_column, "")).strip()
+        candidate["participant"] = participant
+        if not participant:
+            ledger.append(_ledger(candidate["source"], candidate["row"], "", candidate["wave"],
+                                  "excluded", f"participant id ({id_column}) is empty"))
+            continue
+        group = str(cells.get(group_column, "")).strip() if group_column else ""
+        if group_column and group and groups and group not in groups:
+            ledger.append(_ledger(candidate["source"], candidate["row"], participant, candidate["wave"],
+                                  "excluded", f"group '{group}' is not one of groups ({', '.join(groups)})"))
+            continue
+        candidate["group"] = group
+        valid.append(candidate)
+
+    # Group: one per participant; fill a blank group from the participant's other rows.
+    if group_column:
+        by_participant: dict[str, set[str]] = {}
+        for candidate in valid:
+            if candidate["group"]:
+                by_participant.setdefault(candidate["participant"], set()).add(candidate["group"])
+        for participant, found in by_participant.items():
+            if len(found) > 1:
+                rows = [f"{c['source']} row {c['row']} ({c['group']})" for c in valid
+                        if c["participant"] == participant]
+                raise UserError(f"participant '{participant}' is in more than one group: "
+                                f"{'; '.join(rows)}; correct the group in the export")
+        still_valid = []
+        for candidate in valid:
+            if not candidate["group"]:
+                found = by_participant.get(candidate["participant"])
+                if not found:
+                    if mixed or groups:
+                        ledger.append(_ledger(candidate["source"], candidate["row"], candidate["participant"],
+                                              candidate["wave"], "excluded",
+                                              f"group ({group_column}) is empty in every row of this participant"))
+                        continue
+                else:
+                    candidate["group"] = next(iter(found))
+                    issues.append(_issue(candidate["source"], candidate["row"], candidate["participant"],
+                                         candidate["wave"], group_column, "", "group empty",
+                                         f"set to '{candidate['group']}' from the participant's other rows"))
+            still_valid.append(candidate)
+        valid = still_valid
+
+    # Duplicates: one response per participant x wave.
+    analysis_columns = list(column_rules)
+    for candidate in valid:
+        candidate["finished"] = _is_finished(candidate["format"], candidate["cells"])
+        candidate["answered"] = _answered(candidate["cells"], analysis_columns) if analysis_columns \
+            else sum(1 for v in candidate["cells"].values() if str(v).strip())
+    cells_by_key: dict[tuple[str, str], list[dict]] = {}
+    for candidate in valid:
+        cells_by_key.setdefault((candidate["participant"], candidate["wave"]), []).append(candidate)
+    kept = []
+    for (participant, wave), group_rows in cells_by_key.items():
+        if len(group_rows) == 1:
+            kept.append(group_rows[0])
+            continue
+        if study.get("duplicates", "keep_most_complete") == "error":
+            where = "; ".join(f"{c['source']} row {c['row']}" for c in group_rows)
+            raise UserError(f"participant '{participant}' has {len(group_rows)} responses at wave "
+                            f"'{wave}' ({where}); remove all but one, or set duplicates: keep_most_complete")
+        # Most complete finished response; on a tie the later one (later source, later row).
+        ranked = sorted(group_rows, key=lambda c: (c["finished"], c["answered"], c["order"], c["row"]))
+        keeper = ranked[-1]
+        keeper["duplicates"] = len(ranked) - 1
+        kept.append(keeper)
+        for other in ranked[:-1]:
+            ledger.append(_ledger(other["source"], other["row"], participant, wave, "excluded",
+                                  f"duplicate response at wave {wave}: kept {keeper['source']} row "
+                                  f"{keeper['row']} ({_describe_attempt(keeper)}) over this one "
+                                  f"({_describe_attempt(other)})"))
+
+    # Values of analysis columns: numbers within range, else missing (listed) or a stop.
+    records = []
+    on_invalid = study.get("on_invalid", "missing")
+    for candidate in kept:
+        cells = dict(candidate["cells"])
+        for column, rule in column_rules.items():
+            if column not in cells:
+                continue
+            text = str(cells[column])
+            value, problem = _check_value(text, rule, candidate["user_missing"].get(
+                _original_column(column, candidate), set()))
+            if problem:
+                if on_invalid == "error":
+                    raise UserError(f"{candidate['source']}, row {candidate['row']}, column "
+                                    f"{_original_column(column, candidate)}: value '{text.strip()}' {problem}; "
+                                    "correct the export, or set on_invalid: missing to set it missing")
+                issues.append(_issue(candidate["source"], candidate["row"], candidate["participant"],
+                                     candidate["wave"], _original_column(column, candidate),
+                                     text, problem, "set missing"))
+            cells[column] = value
+        records.append({"participant": candidate["participant"], "wave": candidate["wave"],
+                        "group": candidate.get("group", ""), "_cells": cells})
+        reason = "kept"
+        if candidate.get("duplicates"):
+            reason = f"kept; preferred over {candidate['duplicates']} other response(s) at this wave"
+        if candidate.get("empty_waves"):
+            reason = f"kept; no answers for wave(s) {', '.join(candidate['empty_waves'])}"
+        ledger.append(_ledger(candidate["source"], candidate["row"], candidate["participant"],
+                              candidate["wave"], "kept", reason))
+
+    responses = _responses_frame(records, waves, id_column, group_column, column_rules,
+                                 [s.get("wave_column") for s in study["sources"]])
+    ledger_frame = _ledger_frame(ledger, study)
+    counts = ledger_frame.groupby(["source", "status"]).size()
+    for entry in manifest:
+        if entry["role"] == "data":
+            entry["kept"] = int(counts.get((entry["source"], "kept"), 0))
+            entry["excluded"] = int(counts.get((entry["source"], "excluded"), 0))
+    issues_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    return IngestResult(responses, ledger_frame, issues_frame,
+                        pd.DataFrame(codebook, columns=CODEBOOK_COLUMNS),
+                        pd.DataFrame(manifest, columns=MANIFEST_COLUMNS))
+
+
+def _describe_attempt(candidate: dict) -> str:
+    state = "finished" if candidate["finished"] else "unfinished"
+    return f"{state}, {candidate['answered']} answers"
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def _strip_suffix(column: str, source: Mapping) -> str:
+    for suffix in source.get("wave_suffixes", {}).values():
+        if column.endswith(suffix):
+            return column[: -len(suffix)]
+    return column
+
+
+def _original_column(column: str, candidate: dict) -> str:
+    """The column's name in the raw file (with its wave suffix in the wide layout)."""
+    return candidate.get("origin", {}).get(column, column)
+
+
+def _role(column: str, study: Mapping, rules: Mapping[str, ColumnRule], source: Mapping) -> str:
+    base = _strip_suffix(column, source)
+    if base == study["id_column"]:
+        return "participant id"
+    if base == study.get("group_column"):
+        return "group"
+    if column == source.get("wave_column"):
+        return "wave"
+    if base in rules:
+        return rules[base].role
+    return "other"
+
+
+def _check_value(text: str, rule: ColumnRule, user_missing: set[str]):
+    """(number or NA, problem or None) for one cell of an analysis column."""
+    stripped = text.strip()
+    if stripped == "":
+        return pd.NA, None
+    if stripped in user_missing:
+        return pd.NA, f"user-missing code {stripped} (declared in the SPSS file)"
+    value = parse_number(stripped)
+    if value is None:
+        return pd.NA, "not a number"
+    if rule.whole and not value.is_integer():
+        return pd.NA, "not a response code (whole number expected)"
+    if rule.low is not None and rule.high is not None and not rule.low <= value <= rule.high:
+        return pd.NA, f"out of range (valid {_fmt(rule.low)} to {_fmt(rule.high)})"
+    if rule.low is not None and value < rule.low:
+        return pd.NA, f"below the minimum {_fmt(rule.low)}"
+    if rule.high is not None and value > rule.high:
+        return pd.NA, f"above the maximum {_fmt(rule.high)}"
+    return value, None
+
+
+def _natural_key(text: str):
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", text) if part]
+
+
+def _responses_frame(records: list[dict], waves: Sequence[str], id_column: str,
+                     group_column: str | None, rules: Mapping[str, ColumnRule],
+                     wave_columns: Sequence[str | None]) -> pd.DataFrame:
+    skip = {id_column, group_column} | {c for c in wave_columns if c}
+    columns: list[str] = []
+    seen: set[str] = set()
+    for record in records:
+        for column in record["_cells"]:
+            if column not in seen and column not in skip:
+                seen.add(column)
+                columns.append(column)
+    rows = []
+    for record in records:
+        row = {"participant": record["participant"], "wave": record["wave"], "group": record["group"]}
+        for column in columns:
+            row[column] = record["_cells"].get(column, pd.NA)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["participant", "wave", "group"] + columns)
+    if frame.empty:
+        return frame
+    order = {wave: index for index, wave in enumerate(waves)}
+    frame = frame.assign(_p=frame["participant"].map(lambda p: tuple(_natural_key(p))),
+                         _w=frame["wave"].map(order))
+    frame = frame.sort_values(["_p", "_w"], kind="mergesort").drop(columns=["_p", "_w"])
+    frame = frame.reset_index(drop=True)
+    for column in columns:
+        if column in rules:
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            whole = numbers.dropna().map(float.is_integer).all()
+            frame[column] = numbers.astype("Int64") if whole else numbers.astype("Float64")
+        else:
+            frame[column] = frame[column].map(lambda v: "" if v is pd.NA or v is None else str(v))
+    return frame
+
+
+def _ledger_frame(entries: list[dict], study: Mapping) -> pd.DataFrame:
+    frame = pd.DataFrame(entries, columns=LEDGER_COLUMNS)
+    order = {source["path"]: index for index, source in enumerate(study["sources"])}
+    frame = frame.assign(_s=frame["source"].map(order), _r=frame["row"].astype(int))
+    return frame.sort_values(["_s", "_r", "wave"], kind="mergesort").drop(columns=["_s", "_r"]).reset_index(drop=True)
+
+
+def column_rules_for(study: Mapping, instruments) -> dict[str, ColumnRule]:
+    """The analysis columns of a study and how to check them.
+
+    Item columns come from each instrument's pattern and response range (whole response codes);
+    measure columns from ``measures`` with their optional ``min``/``max``.
+
+    Examples
+    --------
+    >>> from wellbeing.instruments import load_instrument
+    >>> rules = column_rules_for({"measures": [{"column": "Age", "name": "age", "min": 18}]},
+    ...                          [(load_instrument("pss10"), "PSS_{n}")])
+    >>> rules["PSS_1"], rules["Age"]
+    (ColumnRule(role='item:pss10', low=0, high=4, whole=True), ColumnRule(role='measure:age', low=18, high=None, whole=False))
+    """
+    rules: dict[str, ColumnRule] = {}
+    for instrument, pattern in instruments:
+        for column in instrument.item_columns(pattern):
+            rules[column] = ColumnRule(f"item:{instrument.id}", instrument.response_min,
+                                       instrument.response_max, True)
+    for measure in study.get("measures", []):
+        rules[measure["column"]] = ColumnRule(f"measure:{measure['name']}", measure.get("min"),
+                                              measure.get("max"), False)
+    return rules
+
+
+def check_columns_present(raw_sources: Sequence[RawSource], study: Mapping, instruments) -> None:
+    """Stop when an instrument's item columns or a measure's column appear in no source."""
+    present: set[str] = set()
+    for source, raw in zip(study["sources"], raw_sources):
+        present |= {_strip_suffix(column, source) for column in raw.frame.columns}
+    labels = ", ".join(raw.label for raw in raw_sources)
+    for instrument, pattern in instruments:
+        missing = [c for c in instrument.item_columns(pattern) if c not in present]
+        if missing:
+            raise UserError(f"{labels}: instrument {instrument.id} (items '{pattern}') has "
+                            f"{len(missing)} of {instrument.n_items} item columns missing, e.g. "
+                            f"{', '.join(missing[:5])}; check the pattern in instruments[].items")
+    for measure in study.get("measures", []):
+        if measure["column"] not in present:
+            raise UserError(f"{labels}: measure '{measure['name']}' reads column "
+                            f"'{measure['column']}', which no source has; check measures[].column")
+
+
+def for_study(study: Mapping, repo_root: str | Path) -> IngestResult:
+    """Ingest one study as configured: read its sources, check its columns, build the tables."""
+    repo_root = Path(repo_root)
+    instruments = study_instruments(study, repo_root)
+    raw_sources = [read_source(source, repo_root) for source in study["sources"]]
+    check_columns_present(raw_sources, study, instruments)
+    return ingest_study(study, repo_root, column_rules_for(study, instruments), raw_sources)
