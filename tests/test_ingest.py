@@ -294,3 +294,14 @@ def test_raw_files_are_not_modified(tmp_path, two_wave_qualtrics):
     ingest.for_study(two_wave_qualtrics, tmp_path)
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
     assert before == after
+
+
+def test_systematic_range_mismatch_stops_instead_of_blanking(tmp_path):
+    # Five respondents answering PSS coded 1-5 instead of 0-4: every '5' (15 of 50 answers) is
+    # outside 0..4, far beyond a typo (more than 3 and more than 5% of answers).
+    rows = [(f"P{i}", "ctl", 1, 30, [1, 2, 3, 5, 5, 1, 2, 5, 4, 1]) for i in range(5)]
+    write_qualtrics_csv(qualtrics_frame(rows), tmp_path / "pre.csv")
+    settings = study(tmp_path, [{"path": "pre.csv", "format": "qualtrics", "wave": "pre"}])
+    with pytest.raises(UserError, match=r"instrument pss10: 15 of 50 answers lie outside the declared "
+                                        r"response range 0 to 4 \(observed 1 to 5\)"):
+        ingest.for_study(settings, tmp_path)

@@ -6,7 +6,7 @@ REPO_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
 from wellbeing.errors import UserError
-from wellbeing.study import validated_config, study_input_files
+from wellbeing.study import validated_config, study_input_files, instrument_definition_files
 
 try:
     CONFIG = validated_config(config, REPO_ROOT, source_name="config.yaml")
@@ -31,6 +31,11 @@ def raw_inputs(wildcards):
     return study_input_files(CONFIG["studies"][wildcards.study], REPO_ROOT)
 
 
+def instrument_files(wildcards):
+    """The instrument definitions a study scores with: a change to one rescores the study."""
+    return instrument_definition_files(CONFIG["studies"][wildcards.study], REPO_ROOT)
+
+
 def final_outputs():
     return expand(
         [
@@ -39,6 +44,8 @@ def final_outputs():
             "results/{study}/ingest/issues.csv",
             "results/{study}/ingest/codebook.csv",
             "results/{study}/ingest/raw_manifest.csv",
+            "results/{study}/scores/scores.csv",
+            "results/{study}/scores/scores_wide.csv",
         ],
         study=STUDIES,
     )

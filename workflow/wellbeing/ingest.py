@@ -17,6 +17,7 @@ number.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import math
 import re
@@ -138,7 +139,7 @@ def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSo
                         "question text); is this a plain CSV? Use format: csv")
     ids, questions = records[0][1], records[1][1]
     third = records[2][1] if len(records) > 2 else []
-    has_import_ids = bool(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
+    has_import_ids = any(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
     data = records[3:] if has_import_ids else records[2:]
     frame, rows = _table(label, ids, data)
     codebook = {}
@@ -217,7 +218,7 @@ def _cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, (pd.Timestamp, datetime.datetime)):
         return value.isoformat(sep=" ")
     return str(value)
 
@@ -256,19 +257,28 @@ def read_spss(path: Path, label: str) -> RawSource:
 
 
 def read_excel(path: Path, label: str, sheet: str | None = None) -> RawSource:
-    """An .xlsx workbook: the named sheet (default the first), first row the header."""
+    """An .xlsx workbook: the named sheet (default the first), first row the header.
+
+    Rows keep the number the sheet shows; rows without any cell are not data rows.
+    """
+    import openpyxl
+
     try:
-        data = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
-                             dtype=object, engine="openpyxl")
-    except ValueError as error:
-        raise UserError(f"{label}: {error}; check sources[].sheet") from None
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile/KeyError variants for broken files
-        raise UserError(f"{label}: not a readable .xlsx workbook ({error})") from None
-    if data.empty:
-        raise UserError(f"{label}: the sheet is empty; export the data again")
-    cells = data.map(_cell_text)
-    records = [(index + 1, list(row)) for index, row in enumerate(cells.itertuples(index=False))]
+        raise UserError(f"{label}: not a readable .xlsx workbook ({error}); save it again as .xlsx") from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise UserError(f"{label}: Worksheet named '{sheet}' not found (sheets: "
+                            f"{', '.join(workbook.sheetnames)}); check sources[].sheet")
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        records = [(number, [_cell_text(value) for value in values])
+                   for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
     records = [(number, record) for number, record in records if any(record)]
+    if not records:
+        raise UserError(f"{label}: the sheet is empty; export the data again")
     frame, rows = _table(label, records[0][1], records[1:])
     return RawSource(label, "excel", frame, rows)
 
@@ -579,6 +589,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     # Values of analysis columns: numbers within range, else missing (listed) or a stop.
     records = []
     on_invalid = study.get("on_invalid", "missing")
+    coding = RangeTally()
     for candidate in kept:
         cells = dict(candidate["cells"])
         for column, rule in column_rules.items():
@@ -587,6 +598,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
             text = str(cells[column])
             value, problem = _check_value(text, rule, candidate["user_missing"].get(
                 _original_column(column, candidate), set()))
+            coding.add(rule, text, problem)
             if problem:
                 if on_invalid == "error":
                     raise UserError(f"{candidate['source']}, row {candidate['row']}, column "
@@ -606,6 +618,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
         ledger.append(_ledger(candidate["source"], candidate["row"], candidate["participant"],
                               candidate["wave"], "kept", reason))
 
+    coding.check([raw.label for raw in raw_sources])
     responses = _responses_frame(records, waves, id_column, group_column, column_rules,
                                  [s.get("wave_column") for s in study["sources"]])
     ledger_frame = _ledger_frame(ledger, study)
@@ -618,6 +631,52 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     return IngestResult(responses, ledger_frame, issues_frame,
                         pd.DataFrame(codebook, columns=CODEBOOK_COLUMNS),
                         pd.DataFrame(manifest, columns=MANIFEST_COLUMNS))
+
+
+class RangeTally:
+    """Counts, per instrument, the answered values and those outside the declared range.
+
+    A few out-of-range values are typos (set missing, listed); many mean the export codes the
+    responses differently from the definition (0-4 data for a 1-5 scale), which setting values
+    missing would hide: that stops the run.
+    """
+
+    #: Share of an instrument's answered values that may be out of range before ingest stops.
+    TOLERATED_SHARE = 0.05
+    TOLERATED_COUNT = 3
+
+    def __init__(self) -> None:
+        self.answered: dict[str, int] = {}
+        self.outside: dict[str, int] = {}
+        self.observed: dict[str, list[float]] = {}
+        self.declared: dict[str, tuple] = {}
+
+    def add(self, rule: ColumnRule, text: str, problem: str | None) -> None:
+        if not rule.role.startswith("item:"):
+            return
+        value = parse_number(text) if text.strip() else None
+        if value is None:
+            return
+        role = rule.role
+        self.declared[role] = (rule.low, rule.high)
+        self.answered[role] = self.answered.get(role, 0) + 1
+        low_high = self.observed.setdefault(role, [value, value])
+        low_high[0], low_high[1] = min(low_high[0], value), max(low_high[1], value)
+        if problem and problem.startswith("out of range"):
+            self.outside[role] = self.outside.get(role, 0) + 1
+
+    def check(self, labels: Sequence[str]) -> None:
+        for role, outside in sorted(self.outside.items()):
+            answered = self.answered[role]
+            if outside > max(self.TOLERATED_COUNT, self.TOLERATED_SHARE * answered):
+                low, high = self.declared[role]
+                seen_low, seen_high = self.observed[role]
+                raise UserError(
+                    f"{', '.join(labels)}: instrument {role[5:]}: {outside} of {answered} answers "
+                    f"lie outside the declared response range {_fmt(low)} to {_fmt(high)} "
+                    f"(observed {_fmt(seen_low)} to {_fmt(seen_high)}): the export codes the "
+                    "responses differently from the definition; recode the export, or use a "
+                    "definition file whose response range matches it")
 
 
 def _describe_attempt(candidate: dict) -> str:

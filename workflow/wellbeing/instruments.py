@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import yaml
 
@@ -462,11 +462,13 @@ def load_instrument(ref: str | os.PathLike, base_dir: str | os.PathLike | None =
             f"instrument definition file {text!r} not found (looked for {path}); give a path "
             f"relative to the repository root or a bundled id ({', '.join(bundled_ids())})"
         )
-    return _load_cached(str(path.resolve()), bundled=False, mtime=path.stat().st_mtime_ns)
+    stat = path.stat()
+    return _load_cached(str(path.resolve()), bundled=False, stamp=(stat.st_mtime_ns, stat.st_size))
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: str, bundled: bool, mtime: int = 0) -> Instrument:
+def _load_cached(path: str, bundled: bool, stamp: tuple = ()) -> Instrument:
+    """Read, validate and build once per file version (``stamp``: mtime and size)."""
     data = _read_yaml(Path(path))
     instrument = instrument_from_dict(data, source=path)
     if bundled and instrument.id != Path(path).stem:
@@ -503,7 +505,8 @@ def _read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise UserError(f"{path}: {where}not valid YAML ({problem}); check indentation and quoting") from None
+        raise UserError(
+            f"{path}: {where}not valid YAML ({problem}); check indentation and quoting") from None
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text; save the definition as UTF-8") from None
 
@@ -542,10 +545,13 @@ def _schema_message(error) -> str:
     if validator == "type":
         return f"{key}: {error.instance!r} must be of type {error.validator_value}"
     if validator == "pattern":
-        return (f"{key}: {error.instance!r} does not match {error.validator_value!r} "
-                "(lower-case letters, digits and _, starting with a letter; codes are integers)")
+        if error.validator_value.startswith("^-?"):
+            return f"{key}: {error.instance!r} is not a response code; codes are whole numbers"
+        return (f"{key}: {error.instance!r} is not a valid name; use lower-case letters, digits "
+                "and _, starting with a letter")
     if validator in ("minimum", "maximum"):
-        return f"{key}: {error.instance!r} must be {validator} {error.validator_value}"
+        bound = "at least" if validator == "minimum" else "at most"
+        return f"{key}: {error.instance!r} must be {bound} {error.validator_value}"
     if validator == "uniqueItems":
         return f"{key}: lists an item twice; list each once"
     if validator == "minItems":
@@ -553,7 +559,8 @@ def _schema_message(error) -> str:
     if validator == "minProperties":
         return f"{key}: must have at least {error.validator_value} entry"
     if validator == "not":
-        return f"{key}: subscales is only allowed with score: mean_of_subscales; remove it or change score"
+        return (f"{key}.subscales: only allowed with score: mean_of_subscales; remove it or "
+                "change score")
     return f"{key}: {error.message}"
 
 

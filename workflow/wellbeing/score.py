@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
-from .instruments import Instrument, format_item_column
+from .instruments import Instrument
 
 __all__ = [
     "ID_COLUMNS",
@@ -194,8 +194,7 @@ def item_values(responses: pd.DataFrame, instrument: Instrument, pattern: str) -
     if outside:
         listed = "; ".join(f"{c} has {lo:g}..{hi:g}" for c, lo, hi in outside[:_SHOW])
         more = f" (and {len(outside) - _SHOW} more columns)" if len(outside) > _SHOW else ""
-        lo_all = min(o[1] for o in outside)
-        hi_all = max(o[2] for o in outside)
+        lo_all, hi_all = np.nanmin(values), np.nanmax(values)  # over all the item columns
         raise UserError(
             f"{instrument.id}: values outside the declared response range {low}-{high}: {listed}"
             f"{more}; observed {lo_all:g}-{hi_all:g}. If the export codes the answers differently "
@@ -309,12 +308,19 @@ def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
     n_items = entry.n_items
     block = _reversed(values[:, [item - 1 for item in entry.items]], entry.items, entry.reverse,
                       instrument)
-    _, n_answered = _group_mean(block)
+    mean, n_answered = _group_mean(block)
     count = n_answered.astype(str).astype(object)
     if entry.score in ("sum", "mean"):
-        mean, _ = _group_mean(block)
         valid = n_answered >= _needed(n_items, share)
-        score = np.where(valid, mean * n_items if entry.score == "sum" else mean, np.nan)
+        if entry.score == "sum":
+            # the plain sum when complete; else the answered items' sum scaled to n_items
+            # (sum * n / answered, exact for whole codes, unlike mean * n)
+            total = np.where(np.isnan(block), 0.0, block).sum(axis=1)
+            prorated = np.divide(total * n_items, n_answered, out=np.full(len(block), np.nan),
+                                 where=n_answered > 0)
+            score = np.where(valid, np.where(n_answered == n_items, total, prorated), np.nan)
+        else:
+            score = np.where(valid, mean, np.nan)
         rule = np.where(
             n_answered == n_items, "complete",
             np.where(valid, "prorated: " + count + f"/{n_items} answered >= {threshold}",
@@ -509,3 +515,15 @@ def score_study(responses: pd.DataFrame, instruments: Sequence[tuple[Instrument,
                             "choose a different measures[].name")
         wide[name] = responses[column].to_numpy()[order]
     return long, wide
+
+
+def for_study(responses: pd.DataFrame, study: Mapping, repo_root) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score one study as configured: its instruments (bundled or its own files) and measures.
+
+    Returns the long ``scores.csv`` and the wide ``scores_wide.csv`` tables of
+    :func:`score_study`.
+    """
+    from .study import study_instruments
+
+    return score_study(responses, study_instruments(study, repo_root), study.get("measures", []),
+                       waves=study["waves"])

@@ -39,15 +39,10 @@ def validated_config(config: Mapping, repo_root: str | Path, source_name: str = 
     return checked
 
 
-def study_input_files(study: Mapping, repo_root: str | Path) -> list[str]:
-    """Every file a study's ingest reads (relative to the repository root): raw exports, REDCap
-    dictionaries and instrument definitions, so that changing any of them reruns what depends on it."""
+def instrument_definition_files(study: Mapping, repo_root: str | Path) -> list[str]:
+    """The definition files of a study's instruments, relative to the repository root."""
     repo_root = Path(repo_root).resolve()
     files = []
-    for source in study["sources"]:
-        files.append(source["path"])
-        if source.get("dictionary"):
-            files.append(source["dictionary"])
     for use in study["instruments"]:
         ref = use["instrument"]
         if ref.endswith((".yaml", ".yml")) or "/" in ref:
@@ -55,3 +50,15 @@ def study_input_files(study: Mapping, repo_root: str | Path) -> list[str]:
         else:
             files.append(str((BUNDLED_DIR / f"{ref}.yaml").relative_to(repo_root)))
     return files
+
+
+def study_input_files(study: Mapping, repo_root: str | Path) -> list[str]:
+    """Every file a study's ingest reads (relative to the repository root): raw exports, REDCap
+    dictionaries and instrument definitions (their item counts and response ranges decide which
+    values are valid), so that changing any of them reruns what depends on it."""
+    files = []
+    for source in study["sources"]:
+        files.append(source["path"])
+        if source.get("dictionary"):
+            files.append(source["dictionary"])
+    return files + instrument_definition_files(study, repo_root)

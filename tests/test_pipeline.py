@@ -1,0 +1,176 @@
+"""The whole workflow through Snakemake, on a copy of the repository: outputs, audit counts,
+privacy, untouched raw files, clean lint, and one-line errors without partial output."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+COPIED = ["Snakefile", "config.yaml", "workflow", "data", "envs"]
+
+pytestmark = pytest.mark.pipeline
+
+
+def copy_repository(target: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def run_snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    return subprocess.run(SNAKEMAKE + list(args), cwd=folder, capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = copy_repository(tmp_path_factory.mktemp("pipeline"))
+    raw_before = {p: digest(p) for p in (folder / "data" / "raw").rglob("*") if p.is_file()}
+    result = run_snakemake(folder, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder, raw_before
+
+
+def config_studies():
+    return yaml.safe_load((ROOT / "config.yaml").read_text())["studies"]
+
+
+def raw_data_rows(path: Path, fmt: str) -> int:
+    """Data rows of a raw text export, counted independently of the ingest code."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        records = [record for record in csv.reader(handle) if record]
+    header_rows = {"qualtrics": 3, "redcap": 1, "csv": 1}[fmt]
+    if fmt == "qualtrics" and not records[2][0].startswith('{"ImportId"'):
+        header_rows = 2
+    return len(records) - header_rows
+
+
+def test_every_output_is_built(built):
+    folder, _ = built
+    for study in config_studies():
+        for name in ["ingest/responses.csv", "ingest/ledger.csv", "ingest/issues.csv",
+                     "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
+                     "scores/scores_wide.csv"]:
+            assert (folder / "results" / study / name).stat().st_size > 0, name
+        assert (folder / "logs" / study / "ingest.log").exists()
+        assert (folder / "benchmarks" / study / "ingest.tsv").exists()
+
+
+def test_ledger_accounts_for_every_raw_row(built):
+    folder, _ = built
+    for study_id, study in config_studies().items():
+        ledger = list(csv.DictReader(open(folder / "results" / study_id / "ingest" / "ledger.csv")))
+        for source in study["sources"]:
+            entries = [row for row in ledger if row["source"] == source["path"]]
+            expected = raw_data_rows(folder / source["path"], source["format"])
+            assert len(entries) == expected, source["path"]
+            assert {row["status"] for row in entries} <= {"kept", "excluded"}
+
+
+def test_example_messiness_is_in_the_audit_trail(built):
+    folder, _ = built
+    ingest = folder / "results" / "imp_feasibility" / "ingest"
+    ledger = list(csv.DictReader(open(ingest / "ledger.csv")))
+    excluded = [row for row in ledger if row["status"] == "excluded"]
+    # The second, unfinished opening of the post survey is the one exclusion.
+    assert len(excluded) == 1 and excluded[0]["reason"].startswith("duplicate response at wave post")
+    assert "(unfinished," in excluded[0]["reason"]
+    issues = list(csv.DictReader(open(ingest / "issues.csv")))
+    assert [(i["column"], i["value"], i["action"]) for i in issues] == [("SCS_12", "55", "set missing")]
+    responses = list(csv.DictReader(open(ingest / "responses.csv")))
+    waves = {}
+    for row in responses:
+        waves.setdefault(row["participant"], []).append(row["wave"])
+    assert len(waves) == 47
+    assert sorted(len(w) for w in waves.values()).count(1) == 1     # one participant without post
+
+
+def identifying_values(folder: Path) -> set[str]:
+    """E-mail addresses, IP addresses, names and free-text answers in the raw exports."""
+    values: set[str] = set()
+    for path in (folder / "data" / "raw").rglob("*.csv"):
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            records = [record for record in csv.reader(handle) if record]
+        header, data = records[0], records[1:]
+        if len(data) > 1 and data[1] and data[1][0].startswith('{"ImportId"'):
+            data = data[2:]                 # Qualtrics: question text and ImportId rows
+        for row in (dict(zip(header, record)) for record in data):
+            for column, value in row.items():
+                value = (value or "").strip()
+                if column in ("IPAddress", "RecipientEmail", "RecipientFirstName", "RecipientLastName",
+                              "first_name", "last_name", "email", "Comments", "comments") and len(value) > 2:
+                    values.add(value)
+    return values
+
+
+def test_no_identifying_value_reaches_results(built):
+    folder, _ = built
+    secrets = identifying_values(folder)
+    assert len(secrets) > 100           # the scan has something to find
+    email = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+    ip = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+    for path in (folder / "results").rglob("*"):
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert not email.search(text), f"{path}: e-mail address"
+        assert not ip.search(text), f"{path}: IP address"
+        for secret in secrets:
+            assert secret not in text, f"{path}: contains {secret!r} from a raw export"
+
+
+def test_raw_files_are_unchanged(built):
+    folder, raw_before = built
+    assert {p: digest(p) for p in raw_before} == raw_before
+
+
+def test_lint_is_clean():
+    result = run_snakemake(ROOT, "--lint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Lints for" not in output, output
+
+
+def test_config_error_is_one_line_without_traceback(tmp_path):
+    folder = copy_repository(tmp_path)
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["studies"]["trainee_wellbeing"]["sources"][0]["formt"] = "redcap"
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(folder, "-n")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    assert ("error: config.yaml: studies.trainee_wellbeing.sources[0].formt: unknown key 'formt'"
+            in result.stderr)
+
+
+def test_data_error_stops_with_one_message_and_no_partial_output(tmp_path):
+    folder = copy_repository(tmp_path)
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["studies"]["trainee_wellbeing"]["instruments"][0]["items"] = "maas_item_{n}"
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(folder, "--cores", "1", "results/trainee_wellbeing/ingest/responses.csv")
+    assert result.returncode != 0
+    assert ("error: data/raw/trainee_wellbeing/export.csv: instrument maas15 (items 'maas_item_{n}') "
+            "has 15 of 15 item columns missing" in result.stderr)
+    assert "Traceback" not in result.stderr
+    assert not list((folder / "results").rglob("*.csv"))
