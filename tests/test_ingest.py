@@ -184,7 +184,9 @@ def test_wide_layout_with_wave_suffixes(tmp_path):
         ["1", "pre"], ["1", "post"], ["2", "pre"], ["3", "pre"], ["3", "post"]]
     assert result.responses.Age.tolist() == [30, 30, 40, 50, 50]
     ledger = result.ledger
-    assert len(ledger) == 5          # one row per participant and wave produced
+    assert len(ledger) == 3          # one row per raw row, naming the waves it gave
+    assert ledger.wave.tolist() == ["pre;post", "pre", "pre;post"]
+    assert ledger.reason[0] == "pre: kept; post: kept"
     assert ledger[ledger.participant == "2"].reason.tolist() == ["kept; no answers for wave(s) post"]
     # The issue names the column as the raw file spells it, with its suffix.
     assert result.issues[["row", "column", "value"]].values.tolist() == [[4, "PSS_1_T1", "7"]]

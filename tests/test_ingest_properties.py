@@ -51,6 +51,16 @@ def frame_of(rows) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["pid", "grp", "visit", "Finished", "Age"] + ITEMS)
 
 
+def wide_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """Wide layout: each row's items twice, as wave a (as generated) and wave b (reversed order)."""
+    wide = frame[["pid", "grp", "Finished", "Age"]].copy()
+    for column in ITEMS:
+        wide[f"{column}_a"] = frame[column]
+    for column, source in zip(ITEMS, reversed(ITEMS)):
+        wide[f"{column}_b"] = frame[source]
+    return wide
+
+
 def write(fmt: str, frame: pd.DataFrame, folder: Path) -> tuple[str, list[int]]:
     """Write ``frame`` in ``fmt``; return the file name and each data row's spreadsheet row."""
     n = len(frame)
@@ -81,17 +91,24 @@ FORMATS = {"qualtrics": "qualtrics", "qualtrics_legacy": "qualtrics", "csv": "cs
            "redcap": "redcap", "spss": "spss", "excel": "excel"}
 
 
-@settings(max_examples=60, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=100, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
-@given(rows=ROWS, fmt=st.sampled_from(sorted(FORMATS)), layout=st.sampled_from(["wave", "long"]))
+@given(rows=ROWS, fmt=st.sampled_from(sorted(FORMATS)), layout=st.sampled_from(["wave", "long", "wide"]))
 def test_every_raw_row_is_accounted_for(rows, fmt, layout):
     frame = frame_of(rows)
+    if layout == "wide":
+        frame = wide_of(frame)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         name, data_rows = write(fmt, frame, folder)
         source = {"path": name, "format": FORMATS[fmt]}
-        source.update({"wave": "pre"} if layout == "wave" else
-                      {"wave_column": "visit", "wave_map": {"T1": "pre", "T2": "post"}})
+        if layout == "wave":
+            source["wave"] = "pre"
+        elif layout == "long":
+            source.update(wave_column="visit", wave_map={"T1": "pre", "T2": "post"})
+        else:
+            # Wide: the same items for both waves, under suffixes; Age is shared.
+            source["wave_suffixes"] = {"pre": "_a", "post": "_b"}
         config = {"studies": {"demo": {
             "title": "t", "design": "mixed", "id_column": "pid", "group_column": "grp",
             "waves": ["pre", "post"], "groups": ["ctl", "trt"], "sources": [source],
@@ -118,21 +135,24 @@ def test_every_raw_row_is_accounted_for(rows, fmt, layout):
     assert set(ledger.status) <= {"kept", "excluded"}
     assert ledger.reason.str.len().gt(0).all()
     kept = ledger[ledger.status == "kept"]
-    assert len(kept) == len(result.responses)
+    assert sum(len(waves.split(";")) for waves in kept.wave) == len(result.responses)
     manifest = result.raw_manifest.iloc[0]
     assert manifest.kept + manifest.excluded == manifest.data_rows == len(data_rows)
     # Every non-empty analysis value of a kept row either reaches the responses or is an issue.
     responses = result.responses.set_index(["participant", "wave"])
     listed = {(row, column) for row, column in result.issues[["row", "column"]].itertuples(index=False)}
+    nonblank = frame[frame.apply(lambda r: any(str(v).strip() for v in r), axis=1)]
     for _, entry in kept.iterrows():
-        raw = frame[~frame.apply(lambda r: not any(str(v).strip() for v in r), axis=1)].iloc[
-            data_rows.index(entry.row)] if fmt == "excel" else frame.iloc[data_rows.index(entry.row)]
-        for column in ITEMS + ["Age"]:
-            text = str(raw[column]).strip()
-            if text in ("", "nan"):
-                continue
-            value = responses.loc[(entry.participant, entry.wave), column]
-            if pd.isna(value):
-                assert (entry.row, column) in listed
-            else:
-                assert float(text) == float(value)
+        raw = (nonblank if fmt == "excel" else frame).iloc[data_rows.index(entry.row)]
+        for wave in entry.wave.split(";"):
+            suffix = {"pre": "_a", "post": "_b"}[wave] if layout == "wide" else ""
+            for column in ITEMS + ["Age"]:
+                raw_column = column + suffix if column != "Age" else column
+                text = str(raw[raw_column]).strip()
+                if text in ("", "nan"):
+                    continue
+                value = responses.loc[(entry.participant, wave), column]
+                if pd.isna(value):
+                    assert (entry.row, raw_column) in listed
+                else:
+                    assert float(text) == float(value)

@@ -775,10 +775,30 @@ def _responses_frame(records: list[dict], waves: Sequence[str], id_column: str,
 
 
 def _ledger_frame(entries: list[dict], study: Mapping) -> pd.DataFrame:
+    """One ledger row per raw data row, in file order.
+
+    In the wide layout a raw row yields one response per wave; its entries are merged into one
+    row: kept if any wave was kept, ``wave`` lists the kept waves, and the reason names each wave.
+    """
     frame = pd.DataFrame(entries, columns=LEDGER_COLUMNS)
-    order = {source["path"]: index for index, source in enumerate(study["sources"])}
-    frame = frame.assign(_s=frame["source"].map(order), _r=frame["row"].astype(int))
-    return frame.sort_values(["_s", "_r", "wave"], kind="mergesort").drop(columns=["_s", "_r"]).reset_index(drop=True)
+    source_order = {source["path"]: index for index, source in enumerate(study["sources"])}
+    wave_order = {wave: index for index, wave in enumerate(study["waves"])}
+    frame = frame.assign(_s=frame["source"].map(source_order), _r=frame["row"].astype(int),
+                         _w=frame["wave"].map(wave_order).fillna(-1))
+    frame = frame.sort_values(["_s", "_r", "_w"], kind="mergesort").drop(columns=["_s", "_r", "_w"])
+    merged = []
+    for (_, _), group in frame.groupby(["source", "row"], sort=False):
+        if len(group) == 1:
+            merged.append(group.iloc[0].to_dict())
+            continue
+        kept = group[group.status == "kept"]
+        first = group.iloc[0].to_dict()
+        first["status"] = "kept" if len(kept) else "excluded"
+        first["participant"] = next((p for p in group.participant if p), "")
+        first["wave"] = ";".join((kept if len(kept) else group).wave)
+        first["reason"] = "; ".join(f"{wave}: {reason}" for wave, reason in zip(group.wave, group.reason))
+        merged.append(first)
+    return pd.DataFrame(merged, columns=LEDGER_COLUMNS).reset_index(drop=True)
 
 
 def column_rules_for(study: Mapping, instruments) -> dict[str, ColumnRule]:
