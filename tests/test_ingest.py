@@ -307,3 +307,12 @@ def test_systematic_range_mismatch_stops_instead_of_blanking(tmp_path):
     with pytest.raises(UserError, match=r"instrument pss10: 15 of 50 answers lie outside the declared "
                                         r"response range 0 to 4 \(observed 1 to 5\)"):
         ingest.for_study(settings, tmp_path)
+
+
+def test_more_item_columns_than_the_instrument_has_stop(tmp_path):
+    frame = qualtrics_frame([("A1", "ctl", 1, 30, FULL)]).assign(PSS_11="2", PSS_12="1")
+    write_qualtrics_csv(frame, tmp_path / "pre.csv")
+    settings = study(tmp_path, [{"path": "pre.csv", "format": "qualtrics", "wave": "pre"}])
+    with pytest.raises(UserError, match=r"column PSS_12 matches the items pattern 'PSS_\{n\}' of pss10, "
+                                        r"which has 10 items"):
+        ingest.for_study(settings, tmp_path)

@@ -833,6 +833,14 @@ def check_columns_present(raw_sources: Sequence[RawSource], study: Mapping, inst
         present |= {_strip_suffix(column, source) for column in raw.frame.columns}
     labels = ", ".join(raw.label for raw in raw_sources)
     for instrument, pattern in instruments:
+        numbered = re.compile("^" + re.escape(pattern).replace(r"\{n\}", r"(\d+)") + "$")
+        extra = sorted((int(match.group(1)), column) for column in present
+                       if (match := numbered.match(column)) and not 1 <= int(match.group(1)) <= instrument.n_items)
+        if extra:
+            raise UserError(f"{labels}: column {extra[-1][1]} matches the items pattern '{pattern}' of "
+                            f"{instrument.id}, which has {instrument.n_items} items: the export holds "
+                            "a different form of the questionnaire, or the pattern also matches other "
+                            "columns; check instruments[].instrument and .items")
         missing = [c for c in instrument.item_columns(pattern) if c not in present]
         if missing:
             raise UserError(f"{labels}: instrument {instrument.id} (items '{pattern}') has "
