@@ -196,3 +196,149 @@ def write_table_files(table: Table, stem: str | Path) -> list[Path]:
 
 def join_nonempty(parts: Sequence[str], separator: str = " ") -> str:
     return separator.join(part for part in parts if part)
+
+
+# --------------------------------------------------------------------------------------------
+# The pipeline's tables
+
+
+def correlation_table(long, frame, correlation_set: dict, number: int | None = None,
+                      default_wave: str = "") -> Table:
+    """The APA correlation table of one set: M and SD, then the lower triangle of r.
+
+    Parameters
+    ----------
+    long : DataFrame
+        ``correlations/<name>.csv`` (var1, var2, n, r, p, p_adjusted, method, ...).
+    frame : DataFrame
+        The set's analysis data, one row per participant (``correlations.analysis_frame``),
+        for the means and SDs.
+    correlation_set : dict
+        The validated set config (name, variables, method, p_adjust, missing, change, wave).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 1, 4, 3]})
+    >>> long = pd.DataFrame({"var1": ["a"], "var2": ["b"], "n": [4], "r": [0.6], "p": [0.4],
+    ...                      "p_adjusted": [0.4]})
+    >>> t = correlation_table(long, frame, {"name": "demo", "variables": ["a", "b"]})
+    >>> t.rows
+    [['1. a', '4', '2.50', '1.29', '—'], ['2. b', '4', '2.50', '1.29', '.60']]
+    """
+    variables = list(correlation_set["variables"])
+    pairs = {(row.var1, row.var2): row for row in long.itertuples(index=False)}
+    rows = []
+    for i, variable in enumerate(variables):
+        values = frame[variable].dropna()
+        cells = [f"{i + 1}. {variable}", str(len(values)), fmt_number(values.mean()),
+                 fmt_number(values.std(ddof=1))]
+        for j in range(len(variables) - 1):
+            if j < i:
+                pair = pairs.get((variables[j], variable)) or pairs.get((variable, variables[j]))
+                cells.append("" if pair is None or _missing(pair.r) else
+                             fmt_unit(pair.r) + stars(pair.p_adjusted))
+            elif j == i:
+                cells.append("—")
+            else:
+                cells.append("")
+        rows.append(cells)
+    method = correlation_set.get("method", "pearson")
+    adjust = correlation_set.get("p_adjust", "holm")
+    n_values = sorted(set(int(n) for n in long["n"].dropna()))
+    n_text = f"*n* = {n_values[0]}" if len(n_values) == 1 else f"*n* = {n_values[0]}–{n_values[-1]} per pair"
+    data = ("change scores (last wave minus first; measures as recorded)" if correlation_set.get("change")
+            else f"wave {correlation_set.get('wave') or default_wave}".strip())
+    adjust_text = {"holm": "Holm-adjusted", "fdr_bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}[adjust]
+    note = (f"{n_text}. {method.capitalize()} correlations on {data}, "
+            f"{correlation_set.get('missing', 'pairwise')} deletion. "
+            f"*p* values {adjust_text} across the set's {len(long)} pairs: * *p* < .05, ** *p* < .01, "
+            f"*** *p* < .001. 95% confidence intervals are in correlations/{correlation_set['name']}.csv.")
+    columns = ["Variable", "*n*", "*M*", "*SD*"] + [str(k + 1) for k in range(len(variables) - 1)]
+    return Table(title=f"Means, standard deviations and correlations: {correlation_set['name']}",
+                 columns=columns, rows=rows, note=note, number=number)
+
+
+def correlations_for_set(long, scores_wide, study: dict, correlation_set: dict) -> Table:
+    """The correlation table of one configured set, from its outputs and the scores it used."""
+    from .correlations import analysis_frame
+
+    frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
+    return correlation_table(long, frame, correlation_set, default_wave=study["waves"][0])
+
+
+def participants_table(characteristics, study: dict, number: int | None = None) -> Table:
+    """Participant characteristics by group: M (SD) or n (%), and the group comparison.
+
+    Parameters
+    ----------
+    characteristics : DataFrame
+        ``participants/characteristics.csv`` (:func:`wellbeing.participants.characteristics`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([
+    ...     {"variable": "age", "kind": "continuous", "level": "", "group": "c", "n": 3, "mean": 40.0,
+    ...      "sd": 10.0, "test": "Welch t", "statistic": -0.7, "df1": 3.9, "p": 0.51},
+    ...     {"variable": "age", "kind": "continuous", "level": "", "group": "t", "n": 3, "mean": 47.0,
+    ...      "sd": 13.1},
+    ...     {"variable": "age", "kind": "continuous", "level": "", "group": "all", "n": 6, "mean": 43.5,
+    ...      "sd": 11.5}])
+    >>> participants_table(rows, {"groups": ["c", "t"], "waves": ["pre"]}).rows
+    [['age, *M* (*SD*)', '40.00 (10.00)', '47.00 (13.10)', '43.50 (11.50)', '*t*(3.90) = -0.70', '.510']]
+    """
+    groups = [g for g in study.get("groups") or [] if g in set(characteristics["group"])]
+    columns_groups = groups + ["all"]
+    rows = []
+    for variable, block in characteristics.groupby("variable", sort=False):
+        first = block.iloc[0]
+        test = _test_text(first)
+        p = fmt_p(first.get("p"))
+        if first["kind"] == "continuous":
+            by_group = block.set_index("group")
+            cells = [f"{variable}, *M* (*SD*)"]
+            for group in columns_groups:
+                entry = by_group.loc[group] if group in by_group.index else None
+                cells.append("" if entry is None else f"{fmt_number(entry['mean'])} ({fmt_number(entry['sd'])})")
+            rows.append(cells + [test, p])
+            continue
+        rows.append([f"{variable}, *n* (%)"] + [""] * len(columns_groups) + [test, p])
+        for level, level_rows in block.groupby("level", sort=False):
+            by_group = level_rows.set_index("group")
+            cells = [f"    {level}"]
+            for group in columns_groups:
+                entry = by_group.loc[group] if group in by_group.index else None
+                cells.append("" if entry is None else f"{int(entry['count'])} ({fmt_number(entry['percent'], 1)})")
+            rows.append(cells + ["", ""])
+    counts = characteristics[(characteristics["group"].isin(columns_groups))]
+    header_n = {}
+    for group in columns_groups:
+        n = counts.loc[counts["group"] == group, "n"]
+        header_n[group] = int(n.max()) if len(n) else 0
+    columns = (["Characteristic"] + [f"{g} (*n* = {header_n[g]})" for g in groups]
+               + [f"All (*n* = {header_n['all']})", "Test", "*p*"])
+    note = ("Characteristics at the first wave. Percentages of those who answered; missing answers "
+            "are counted in participants/characteristics.csv.")
+    if groups:
+        note += (" Continuous variables compared by Welch's *t* test (two groups) or Welch's *F* "
+                 "test; categorical variables by Fisher's exact test (2 x 2) or Pearson's "
+                 "chi-squared test (smallest expected count in the CSV).")
+    else:                                   # one group: nothing to compare
+        columns = columns[:-2]
+        rows = [row[:-2] for row in rows]
+    return Table(title="Participant characteristics by group", columns=columns, rows=rows,
+                 note=note, number=number)
+
+
+def _test_text(first) -> str:
+    test = first.get("test")
+    if not isinstance(test, str) or not test:
+        return ""
+    if test == "Welch t":
+        return f"*t*({fmt_number(first['df1'])}) = {fmt_number(first['statistic'])}"
+    if test == "Welch F":
+        return f"*F*({fmt_number(first['df1'], 0)}, {fmt_number(first['df2'])}) = {fmt_number(first['statistic'])}"
+    if test == "Pearson chi-squared":
+        return f"χ²({fmt_number(first['df1'], 0)}) = {fmt_number(first['statistic'])}"
+    return test
