@@ -7,6 +7,13 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/score.smk"
+include: "workflow/rules/participants.smk"
+include: "workflow/rules/reliability.smk"
+include: "workflow/rules/anova.smk"
+include: "workflow/rules/correlations.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -67,13 +68,45 @@ def raw_data_rows(path: Path, fmt: str) -> int:
 
 def test_every_output_is_built(built):
     folder, _ = built
-    for study in config_studies():
-        for name in ["ingest/responses.csv", "ingest/ledger.csv", "ingest/issues.csv",
-                     "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
-                     "scores/scores_wide.csv"]:
-            assert (folder / "results" / study / name).stat().st_size > 0, name
+    expected = {
+        "imp_feasibility": ["ingest/responses.csv", "ingest/ledger.csv", "ingest/issues.csv",
+                            "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
+                            "scores/scores_wide.csv", "participants/characteristics.csv",
+                            "reliability/reliability.csv", "reliability/items.csv",
+                            "anova/anova.csv", "anova/cells.csv", "anova/followups.csv",
+                            "anova/mixed_model.csv", "anova/assumptions.csv", "anova/ledger.csv",
+                            "correlations/practice_vs_change.csv",
+                            "correlations/practice_vs_change_matrix.csv",
+                            "tables/participants.md", "tables/participants.html", "tables/participants.tex",
+                            "tables/correlations_practice_vs_change.md",
+                            "figures/correlations_practice_vs_change_heatmap.png",
+                            "figures/correlations_practice_vs_change_heatmap.pdf", "manifest.json"],
+        "trainee_wellbeing": ["correlations/wellbeing.csv", "figures/correlations_wellbeing_scatter.png",
+                              "tables/correlations_wellbeing.tex", "reliability/reliability.csv",
+                              "manifest.json"],
+    }
+    for study, names in expected.items():
+        for name in names:
+            assert (folder / "results" / study / name).stat().st_size > 0, (study, name)
         assert (folder / "logs" / study / "ingest.log").exists()
         assert (folder / "benchmarks" / study / "ingest.tsv").exists()
+    # Nothing is left to do after a build.
+    again = run_snakemake(folder, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_manifest_lists_every_output_and_input_with_its_hash(built):
+    folder, _ = built
+    content = json.loads((folder / "results" / "imp_feasibility" / "manifest.json").read_text())
+    outputs = {entry["path"]: entry for entry in content["outputs"]}
+    responses = "results/imp_feasibility/ingest/responses.csv"
+    assert outputs[responses]["sha256"] == digest(folder / responses)
+    inputs = {entry["path"] for entry in content["inputs"]}
+    assert {"data/raw/imp_feasibility/pre.csv", "data/raw/imp_feasibility/post.csv",
+            "workflow/instruments/ffmq39.yaml"} <= inputs
+    assert content["config"]["design"] == "mixed"
+    assert content["packages"]["pandas"] and content["python"].startswith("3.")
+    assert set(content["code"]) == {"commit", "dirty"}
 
 
 def test_ledger_accounts_for_every_raw_row(built):

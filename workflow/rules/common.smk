@@ -6,6 +6,7 @@ REPO_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
 from wellbeing.errors import UserError
+from wellbeing.figures import SCATTER_MATRIX_MAX
 from wellbeing.study import validated_config, study_input_files, instrument_definition_files
 
 try:
@@ -36,16 +37,46 @@ def instrument_files(wildcards):
     return instrument_definition_files(CONFIG["studies"][wildcards.study], REPO_ROOT)
 
 
+def correlation_settings(wildcards):
+    """One correlation set of a study, by name."""
+    sets = CONFIG["studies"][wildcards.study]["analyses"].get("correlations", [])
+    return next(entry for entry in sets if entry["name"] == wildcards.name)
+
+
+def study_outputs(study_id):
+    """Every final output of one study, following what its config asks for."""
+    study = CONFIG["studies"][study_id]
+    analyses = study["analyses"]
+    stages = {
+        "ingest": ["responses", "ledger", "issues", "codebook", "raw_manifest"],
+        "scores": ["scores", "scores_wide"],
+    }
+    if analyses.get("participants"):
+        stages["participants"] = ["characteristics"]
+    if study["instruments"] and "reliability" in analyses:
+        stages["reliability"] = ["reliability", "items"]
+    if "anova" in analyses:
+        stages["anova"] = ["anova", "cells", "followups", "mixed_model", "assumptions", "ledger"]
+    sets = analyses.get("correlations", [])
+    names = [entry["name"] for entry in sets]
+    if names:
+        stages["correlations"] = names + [f"{name}_matrix" for name in names]
+    outputs = [
+        f"results/{study_id}/{stage}/{name}.csv"
+        for stage, names_ in stages.items()
+        for name in names_
+    ]
+    if analyses.get("participants"):
+        outputs += [f"results/{study_id}/tables/participants.{ext}" for ext in ("md", "html", "tex")]
+    for entry in sets:
+        name = entry["name"]
+        outputs += [f"results/{study_id}/tables/correlations_{name}.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [f"results/{study_id}/figures/correlations_{name}_heatmap.{ext}" for ext in ("png", "pdf")]
+        if len(entry["variables"]) <= SCATTER_MATRIX_MAX:
+            outputs += [f"results/{study_id}/figures/correlations_{name}_scatter.{ext}" for ext in ("png", "pdf")]
+    return outputs
+
+
 def final_outputs():
-    return expand(
-        [
-            "results/{study}/ingest/responses.csv",
-            "results/{study}/ingest/ledger.csv",
-            "results/{study}/ingest/issues.csv",
-            "results/{study}/ingest/codebook.csv",
-            "results/{study}/ingest/raw_manifest.csv",
-            "results/{study}/scores/scores.csv",
-            "results/{study}/scores/scores_wide.csv",
-        ],
-        study=STUDIES,
-    )
+    outputs = [path for study_id in STUDIES for path in study_outputs(study_id)]
+    return outputs + [f"results/{study_id}/manifest.json" for study_id in STUDIES]

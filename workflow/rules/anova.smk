@@ -1,0 +1,25 @@
+rule anova:
+    input:
+        scores="results/{study}/scores/scores_wide.csv",
+    output:
+        anova=report(
+            "results/{study}/anova/anova.csv",
+            category="{study}",
+            subcategory="Time x group ANOVA",
+            caption="../report/anova.rst",
+        ),
+        cells="results/{study}/anova/cells.csv",
+        followups="results/{study}/anova/followups.csv",
+        mixed_model="results/{study}/anova/mixed_model.csv",
+        assumptions="results/{study}/anova/assumptions.csv",
+        ledger="results/{study}/anova/ledger.csv",
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/anova.log",
+    benchmark:
+        "benchmarks/{study}/anova.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/anova.py"

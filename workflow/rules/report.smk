@@ -1,0 +1,17 @@
+rule manifest:
+    input:
+        outputs=lambda wildcards: study_outputs(wildcards.study),
+        raw=raw_inputs,
+    output:
+        "results/{study}/manifest.json",
+    params:
+        study=study_settings,
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/manifest.log",
+    benchmark:
+        "benchmarks/{study}/manifest.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/report.py"

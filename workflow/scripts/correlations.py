@@ -1,0 +1,17 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+sys.path.insert(0, snakemake.scriptdir + "/..")
+
+from wellbeing import correlations, io
+from wellbeing.errors import exit_on_user_error
+
+
+def main():
+    scores = io.read_table(snakemake.input.scores)
+    long, matrix = correlations.for_set(scores, snakemake.params.study, snakemake.params.correlation_set)
+    io.write_table(long, snakemake.output.long)
+    io.write_table(matrix, snakemake.output.matrix)
+
+
+exit_on_user_error(main)

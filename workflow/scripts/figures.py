@@ -1,0 +1,24 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+sys.path.insert(0, snakemake.scriptdir + "/..")
+
+from wellbeing import figures, io
+from wellbeing.errors import exit_on_user_error
+
+
+def main():
+    if snakemake.rule == "figure_correlations":
+        heatmap = figures.correlation_heatmap_for_set(
+            io.read_table(snakemake.input.long), io.read_table(snakemake.input.matrix),
+            snakemake.params.study, snakemake.params.correlation_set)
+        figures.save(heatmap, snakemake.output.heatmap, snakemake.output.heatmap_pdf)
+    elif snakemake.rule == "figure_scatter_matrix":
+        scatter = figures.scatter_matrix_for_set(io.read_table(snakemake.input.scores),
+                                                 snakemake.params.study, snakemake.params.correlation_set)
+        figures.save(scatter, snakemake.output.scatter, snakemake.output.scatter_pdf)
+    else:
+        raise ValueError(f"figures.py does not know rule {snakemake.rule}")
+
+
+exit_on_user_error(main)

@@ -1,0 +1,25 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+sys.path.insert(0, snakemake.scriptdir + "/..")
+
+from pathlib import Path
+
+from wellbeing import io, tables
+from wellbeing.errors import exit_on_user_error
+
+
+def main():
+    if snakemake.rule == "table_correlations":
+        table = tables.correlations_for_set(io.read_table(snakemake.input.long),
+                                            io.read_table(snakemake.input.scores),
+                                            snakemake.params.study, snakemake.params.correlation_set)
+    elif snakemake.rule == "table_participants":
+        table = tables.participants_table(io.read_table(snakemake.input.characteristics),
+                                          snakemake.params.study)
+    else:
+        raise ValueError(f"tables.py does not know rule {snakemake.rule}")
+    tables.write_table_files(table, Path(snakemake.output.markdown).with_suffix(""))
+
+
+exit_on_user_error(main)

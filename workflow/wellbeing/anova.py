@@ -1,0 +1,942 @@
+"""Time x group repeated-measures (mixed) ANOVA, as SPSS GLM Repeated Measures and R's afex compute it.
+
+For every outcome of a mixed-design study (between factor ``group``, 2 or more levels; within
+factor ``time``, the study's 2 or more waves) this module computes:
+
+- **the ANOVA** (:func:`mixed_anova`): Type III sums of squares from the multivariate linear
+  model of the wave scores on sum-to-zero coded groups, with the within-subject tests taken on
+  orthonormal contrasts of the waves, exactly as ``car::Anova.mlm`` (and so ``afex::aov_ez``,
+  ``type = 3``) and SPSS do. For an effect with hypothesis rows ``L`` of the between design
+  (intercept for ``time``, the group contrasts for ``group`` and ``group:time``) and a wave
+  transformation ``P`` (the normalised mean for ``group``, orthonormal time contrasts otherwise),
+  ``SS = tr[(LBP)' (L (X'X)^-1 L')^-1 (LBP)]`` and ``SS_error = tr(P' E P)``, where ``B`` are the
+  least-squares coefficients and ``E`` the residual SSCP matrix; ``df1 = rank(L) ncol(P)`` and
+  ``df2 = (n - g) ncol(P)``. pingouin's ``mixed_anova`` is deliberately *not* used: with unequal
+  groups it gives a Type II test of ``time``.
+- **effect sizes**: partial eta squared ``SS / (SS + SS_error)`` with a two-sided confidence
+  interval (``ci_level``, 90% by default, Steiger 2004) by inverting the noncentral F distribution
+  in its noncentrality ``lambda`` and converting with ``lambda / (lambda + df2)`` (the convention of
+  ``effectsize::F_to_eta2``; a bound is 0 when ``F`` is below the matching F quantile); and
+  generalised eta squared as afex defines it (Olejnik & Algina 2003; Bakeman 2005), ``SS / (SS +
+  sum of the distinct error SS of all strata)``, no observed (measured) factors.
+- **sphericity** (3 or more waves): Greenhouse-Geisser epsilon ``tr(S)^2 / ((k-1) tr(S^2))`` of the
+  error SSCP ``S`` on orthonormal contrasts, Huynh-Feldt epsilon as car computes it (Lecoutre's
+  correction, ``((n-g+1)(k-1)e - 2) / ((k-1)(n-g - (k-1)e))``), capped at 1 for its p, and
+  Mauchly's W with R's p value. R (``stats::mauchly.test`` and car) writes ``3 * p`` with ``p`` the
+  number of waves, not of contrasts, in the second-order term ``w2`` of Anderson's approximation;
+  this module does the same, to match R (it only matters with 4 or more waves, where ``w2`` is not
+  0). With 2 waves sphericity holds trivially: epsilons are reported as 1 (as SPSS does; R gives
+  NA) and Mauchly's W as empty.
+- **cells**: n, mean, SD, SE and a 95% t interval of every group x wave of the analysed sample;
+- **follow-ups** (:func:`followups`): within each group, paired t tests between waves with Hedges'
+  ``g_av``; between groups at each wave, Welch t tests with Hedges' ``g``; see that function;
+- **assumptions**, reported, never used to choose a test: Shapiro-Wilk per group x wave, Levene's
+  test per wave with both centres (``levene_mean``: the mean, as SPSS; ``levene_median``: the
+  median, Brown-Forsythe, ``car::leveneTest``'s default), Box's M (chi-square approximation, as
+  ``heplots::boxM``) and Mauchly's test;
+- **a sensitivity model** (:func:`mixed_model`): a linear mixed model with all available data;
+- **the analysis ledger**: every participant, per outcome, included or excluded and why.
+
+The ANOVA analyses complete cases: a participant enters an outcome's ANOVA when they have a
+score at every wave. Who was left out, and why, is in the ledger; the mixed model keeps them.
+
+References
+----------
+Fox, J. & Weisberg, S. (2019). An R Companion to Applied Regression, 3rd ed. (car::Anova.mlm).
+Singmann, H. et al. (2022). afex: Analysis of Factorial Experiments, R package 1.2.
+Steiger, J. H. (2004). Beyond the F test. Psychological Methods, 9(2), 164-182.
+Olejnik, S. & Algina, J. (2003). Generalized eta and omega squared statistics. Psychological
+Methods, 8(4), 434-447.
+Huynh, H. & Feldt, L. S. (1976); Lecoutre, B. (1991). A correction for the epsilon-tilde
+approximate test in repeated measures designs. Journal of Educational Statistics, 16(4), 371-372.
+Box, G. E. P. (1949). A general distribution theory for a class of likelihood criteria.
+Biometrika, 36, 317-346.
+
+Examples
+--------
+>>> import pandas as pd
+>>> scores = pd.DataFrame({
+...     "participant": ["a", "a", "b", "b", "c", "c", "d", "d", "e", "e"],
+...     "wave": ["pre", "post"] * 5,
+...     "group": ["control"] * 4 + ["imp"] * 6,
+...     "pss10.total": [20, 21, 18, 18, 22, 15, 19, 13, 21, 16.0]})
+>>> study = {"waves": ["pre", "post"], "groups": ["control", "imp"],
+...          "analyses": {"anova": {"outcomes": ["pss10.total"], "p_adjust": "none",
+...                                 "ci_level": 0.9}}}
+>>> result = for_study(scores, study)
+>>> result.anova[["effect", "df1", "df2", "F"]].round(4)
+       effect  df1  df2        F
+0       group    1    3   1.2377
+1        time    1    3  43.5600
+2  group:time    1    3  60.8400
+
+The same as ``afex::aov_ez("participant", "pss10.total", data, between = "group",
+within = "wave", type = 3)``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from .errors import UserError
+
+__all__ = [
+    "ANOVA_COLUMNS",
+    "CELL_COLUMNS",
+    "FOLLOWUP_COLUMNS",
+    "MIXED_MODEL_COLUMNS",
+    "ASSUMPTION_COLUMNS",
+    "LEDGER_COLUMNS",
+    "AnovaResult",
+    "mixed_anova",
+    "pes_ci",
+    "p_adjust",
+    "cells",
+    "followups",
+    "assumptions",
+    "mixed_model",
+    "for_study",
+]
+
+#: Columns of ``anova/anova.csv`` (one row per outcome x effect).
+ANOVA_COLUMNS = ["outcome", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_error", "F", "p",
+                 "p_adjusted", "p_adjust", "pes", "pes_ci_low", "pes_ci_high", "ci_level", "ges",
+                 "eps_gg", "eps_hf", "p_gg", "p_hf", "mauchly_w", "mauchly_p", "ss_type", "n",
+                 "n_excluded"]
+#: Columns of ``anova/cells.csv`` (one row per outcome x group x wave, analysed sample).
+CELL_COLUMNS = ["outcome", "group", "wave", "n", "mean", "sd", "se", "ci_low", "ci_high",
+                "ci_level"]
+#: Columns of ``anova/followups.csv``.
+FOLLOWUP_COLUMNS = ["outcome", "comparison", "group", "wave", "contrast", "n1", "n2", "mean1",
+                    "mean2", "mean_diff", "diff_ci_low", "diff_ci_high", "test", "t", "df", "p",
+                    "p_adjusted", "p_adjust", "es_type", "es", "es_ci_low", "es_ci_high",
+                    "ci_level"]
+#: Columns of ``anova/mixed_model.csv`` (one row per outcome x interaction term).
+MIXED_MODEL_COLUMNS = ["outcome", "term", "estimate", "se", "ci_low", "ci_high", "ci_level",
+                       "statistic", "statistic_type", "df", "p", "p_adjusted", "p_adjust",
+                       "n_participants", "n_observations", "anova_n", "anova_F", "anova_p",
+                       "anova_pes", "method", "converged", "note"]
+#: Columns of ``anova/assumptions.csv``.
+ASSUMPTION_COLUMNS = ["outcome", "test", "group", "wave", "statistic", "df1", "df2", "p", "n",
+                      "note"]
+#: Columns of ``anova/ledger.csv`` (one row per outcome x participant).
+LEDGER_COLUMNS = ["outcome", "participant", "group", "status", "reason", "n_waves_scored",
+                  "in_mixed_model"]
+
+_SHOW = 5
+_FOLLOWUP_CI = 0.95
+
+
+@dataclass
+class AnovaResult:
+    """The tables of the ANOVA stage, one attribute per CSV of ``results/<study>/anova/``."""
+
+    anova: pd.DataFrame
+    cells: pd.DataFrame
+    followups: pd.DataFrame
+    mixed_model: pd.DataFrame
+    assumptions: pd.DataFrame
+    ledger: pd.DataFrame
+
+
+# --------------------------------------------------------------------------------------------
+# Small statistical helpers
+# --------------------------------------------------------------------------------------------
+
+
+def p_adjust(p: Sequence[float], method: str = "holm") -> np.ndarray:
+    """Adjust p values for multiple testing, as R's ``p.adjust`` (missing values left out).
+
+    Parameters
+    ----------
+    p : sequence of float
+        Raw p values; NaN stays NaN and does not count in the family.
+    method : {"none", "holm", "fdr_bh"}
+        Holm (1979) step-down, or Benjamini & Hochberg (1995) false discovery rate.
+
+    Examples
+    --------
+    >>> p_adjust([0.01, 0.04, 0.03], "holm").round(4).tolist()
+    [0.03, 0.06, 0.06]
+    >>> p_adjust([0.01, 0.04, 0.03, float("nan")], "fdr_bh").round(4).tolist()
+    [0.03, 0.04, 0.04, nan]
+    """
+    values = np.asarray(p, dtype=float)
+    out = np.full(values.shape, np.nan)
+    ok = ~np.isnan(values)
+    q = values[ok]
+    m = q.size
+    if method == "none" or m == 0:
+        out[ok] = q
+        return out
+    order = np.argsort(q, kind="mergesort")
+    ranked = q[order]
+    if method == "holm":
+        adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * ranked))
+    elif method == "fdr_bh":
+        adjusted = np.minimum(1.0, np.minimum.accumulate((m / np.arange(m, 0, -1) * ranked[::-1]))[::-1])
+    else:
+        raise UserError(f"p_adjust: unknown method {method!r}; use none, holm or fdr_bh")
+    result = np.empty(m)
+    result[order] = adjusted
+    out[ok] = result
+    return out
+
+
+def _ncp_bound(cdf, statistic: float, target: float, low: float, step: float) -> float:
+    """The noncentrality ``x >= low`` with ``cdf(statistic, x) = target`` (cdf decreasing in x)."""
+    high = max(low + step, abs(statistic) + step)
+    for _ in range(200):
+        if cdf(statistic, high) < target:
+            break
+        low, high = high, high + 2 * (high - low) + step
+    return optimize.brentq(lambda x: cdf(statistic, x) - target, low, high, xtol=1e-14,
+                           rtol=4 * np.finfo(float).eps, maxiter=500)
+
+
+def pes_ci(F: float, df1: float, df2: float, level: float = 0.9) -> tuple[float, float]:
+    """Two-sided confidence interval of partial eta squared by noncentral-F inversion.
+
+    The bounds of the noncentrality ``lambda`` solve ``P(F' <= F | lambda) = 1 - a/2`` (lower) and
+    ``= a/2`` (upper), ``a = 1 - level`` (Steiger 2004); each is 0 when the central F cannot reach
+    it. They are converted with ``lambda / (lambda + df2)``, as ``effectsize::F_to_eta2(...,
+    alternative = "two.sided")`` does (effectsize finds lambda with ``optim``, to about 1e-6;
+    this solves it to machine precision with Brent's method).
+
+    Examples
+    --------
+    >>> [round(x, 6) for x in pes_ci(10.0, 1, 30, 0.9)]
+    [0.058273, 0.445934]
+    >>> pes_ci(0.5, 2, 40, 0.9)[0]
+    0.0
+    """
+    if not all(np.isfinite([F, df1, df2])) or df1 <= 0 or df2 <= 0:
+        return math.nan, math.nan
+    alpha = 1.0 - level
+
+    def cdf(f, ncp):
+        value = stats.ncf.cdf(f, df1, df2, ncp) if ncp > 0 else stats.f.cdf(f, df1, df2)
+        return 0.0 if np.isnan(value) else value  # NaN only far in the upper tail of lambda
+
+    central = stats.f.cdf(F, df1, df2)
+    bounds = []
+    for target in (1 - alpha / 2, alpha / 2):
+        if central <= target:
+            bounds.append(0.0)
+        else:
+            bounds.append(_ncp_bound(cdf, F, target, 0.0, max(1.0, F * df1)))
+    return tuple(lam / (lam + df2) for lam in bounds)
+
+
+def _t_ncp_ci(t: float, df: float, level: float) -> tuple[float, float]:
+    """Noncentrality bounds of a t statistic (two-sided, exact inversion of the noncentral t)."""
+    alpha = 1.0 - level
+
+    def cdf(_, ncp):
+        value = stats.nct.cdf(t, df, ncp)
+        if np.isnan(value):  # scipy's nct is NaN far in the tails, where it is 0 or 1
+            value = 0.0 if ncp > t else 1.0
+        return value
+
+    bounds = []
+    for target in (1 - alpha / 2, alpha / 2):
+        start = t - 4.0
+        while cdf(t, start) < target:
+            start -= 4.0
+        bounds.append(_ncp_bound(cdf, t, target, start, 4.0))
+    return bounds[0], bounds[1]
+
+
+def _hedges_j(df: float) -> float:
+    """Hedges' exact small-sample correction ``Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2))``."""
+    return math.exp(special.gammaln(df / 2) - math.log(math.sqrt(df / 2))
+                    - special.gammaln((df - 1) / 2))
+
+
+# --------------------------------------------------------------------------------------------
+# The mixed ANOVA
+# --------------------------------------------------------------------------------------------
+
+
+def _orthonormal_contrasts(k: int) -> np.ndarray:
+    """A k x (k-1) orthonormal basis of the contrasts among k waves (Helmert, normalised)."""
+    basis = np.zeros((k, k - 1))
+    for j in range(1, k):
+        basis[:j, j - 1] = -1.0
+        basis[j, j - 1] = j
+        basis[:, j - 1] /= math.sqrt(j * (j + 1))
+    return basis
+
+
+def _mauchly(S: np.ndarray, dfe: int, n_waves: int) -> tuple[float, float]:
+    """Mauchly's W and p on the error SSCP ``S`` of orthonormal contrasts, as R computes them."""
+    pp = S.shape[0]
+    sign, logdet = np.linalg.slogdet(S)
+    if pp < 2 or sign <= 0:
+        return math.nan, math.nan
+    n = dfe
+    log_w = logdet - pp * math.log(np.trace(S) / pp)
+    rho = 1 - (2 * pp ** 2 + pp + 2) / (6 * pp * n)
+    # R's term: "3 * p" with p = number of waves (rows of the contrast matrix), kept to match R
+    w2 = ((pp + 2) * (pp - 1) * (pp - 2) * (2 * pp ** 3 + 6 * pp ** 2 + 3 * n_waves + 2)
+          / (288 * (n * pp * rho) ** 2))
+    z = -n * rho * log_w
+    f = pp * (pp + 1) / 2 - 1
+    pr1 = stats.chi2.sf(z, f)
+    pr2 = stats.chi2.sf(z, f + 4)
+    return math.exp(log_w), float(pr1 + w2 * (pr2 - pr1))
+
+
+def mixed_anova(Y: np.ndarray, groups: Sequence, group_levels: Sequence | None = None,
+                ci_level: float = 0.9) -> pd.DataFrame:
+    """Type III mixed ANOVA of a participants x waves matrix, one between factor.
+
+    Parameters
+    ----------
+    Y : array, shape (n, k)
+        Complete scores: one row per participant, one column per wave (time order), no NaN.
+    groups : sequence, length n
+        Each participant's group.
+    group_levels : sequence, optional
+        The groups, reference first (default: sorted unique values). Type III results do not
+        depend on the order; every level must have a participant.
+    ci_level : float
+        Level of the two-sided partial eta squared interval (:func:`pes_ci`).
+
+    Returns
+    -------
+    DataFrame
+        One row per effect ``group``, ``time``, ``group:time`` with ``df1, df2, SS, MS, SS_error,
+        MS_error, F, p, pes, pes_ci_low, pes_ci_high, ges, eps_gg, eps_hf, p_gg, p_hf, mauchly_w,
+        mauchly_p, n``. Agrees with ``afex::aov_ez(..., type = 3)`` and ``car::Anova.mlm`` (see
+        ``tests/reference/anova_reference.R``).
+
+    Raises
+    ------
+    UserError
+        Missing values, fewer than 2 waves or groups, an empty group, or no error degrees of
+        freedom.
+
+    Examples
+    --------
+    >>> Y = np.array([[1., 2., 4.], [2., 2., 3.], [3., 5., 4.], [2., 4., 7.], [1., 3., 5.]])
+    >>> table = mixed_anova(Y, ["a", "a", "b", "b", "b"])
+    >>> table[["effect", "df1", "df2", "F", "eps_gg"]].round(4)
+           effect  df1  df2       F  eps_gg
+    0       group    1    3  7.8000     NaN
+    1        time    2    6  7.5639  0.5336
+    2  group:time    2    6  0.7180  0.5336
+    """
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2 or Y.shape[1] < 2:
+        raise UserError("mixed ANOVA: needs at least 2 waves (one column per wave)")
+    if np.isnan(Y).any():
+        raise UserError("mixed ANOVA: scores have missing values; analyse complete cases")
+    groups = np.asarray(groups, dtype=object)
+    levels = list(group_levels) if group_levels is not None else sorted(set(groups))
+    n, k = Y.shape
+    g = len(levels)
+    if g < 2:
+        raise UserError("mixed ANOVA: needs at least 2 groups")
+    counts = {level: int(np.sum(groups == level)) for level in levels}
+    empty = [str(level) for level, count in counts.items() if count == 0]
+    if empty:
+        raise UserError(f"mixed ANOVA: no participant with complete scores in group(s) "
+                        f"{', '.join(empty)}")
+    dfe = n - g
+    if dfe < 1:
+        raise UserError(f"mixed ANOVA: {n} participants in {g} groups leave no error degrees of "
+                        "freedom")
+    # between design: intercept + sum-to-zero contrasts (R's contr.sum: last level -1)
+    X = np.zeros((n, g))
+    X[:, 0] = 1.0
+    for j, level in enumerate(levels[:-1]):
+        X[groups == level, j + 1] = 1.0
+    X[groups == levels[-1], 1:] = -1.0
+    XtX_inv = np.linalg.inv(X.T @ X)
+    B = XtX_inv @ (X.T @ Y)
+    R = Y - X @ B
+    E = R.T @ R
+    mean_p = np.full((k, 1), 1 / math.sqrt(k))
+    contrasts = _orthonormal_contrasts(k)
+    intercept, group_rows = [0], list(range(1, g))
+
+    rows = []
+    S_within = contrasts.T @ E @ contrasts
+    for effect, L_rows, P in (("group", group_rows, mean_p), ("time", intercept, contrasts),
+                              ("group:time", group_rows, contrasts)):
+        LBP = B[L_rows] @ P
+        middle = np.linalg.inv(XtX_inv[np.ix_(L_rows, L_rows)])
+        SS = float(np.trace(LBP.T @ middle @ LBP))
+        SSE = float(np.trace(P.T @ E @ P))
+        df1 = len(L_rows) * P.shape[1]
+        df2 = dfe * P.shape[1]
+        F = (SS / df1) / (SSE / df2)
+        rows.append({"effect": effect, "df1": df1, "df2": df2, "SS": SS, "MS": SS / df1,
+                     "SS_error": SSE, "MS_error": SSE / df2, "F": F,
+                     "p": float(stats.f.sf(F, df1, df2))})
+    table = pd.DataFrame(rows)
+    table["pes"] = table["SS"] / (table["SS"] + table["SS_error"])
+    bounds = [pes_ci(F, d1, d2, ci_level) for F, d1, d2 in
+              zip(table["F"], table["df1"], table["df2"])]
+    table["pes_ci_low"] = [b[0] for b in bounds]
+    table["pes_ci_high"] = [b[1] for b in bounds]
+    # afex: SS / (SS + sum of the distinct error SS, intercept stratum included)
+    errors = sum(pd.unique(table["SS_error"]))
+    table["ges"] = table["SS"] / (table["SS"] + errors)
+
+    within = table["effect"] != "group"
+    if k == 2:
+        gg = hf = 1.0
+        w = pw = math.nan
+    else:
+        gg = float(np.trace(S_within) ** 2 / ((k - 1) * np.trace(S_within @ S_within)))
+        hf = ((dfe + 1) * (k - 1) * gg - 2) / ((k - 1) * (dfe - (k - 1) * gg))
+        w, pw = _mauchly(S_within, dfe, k)
+    table["eps_gg"] = np.where(within, gg, np.nan)
+    table["eps_hf"] = np.where(within, hf, np.nan)
+    hf_used = min(1.0, hf)
+    table["p_gg"] = np.where(within, stats.f.sf(table["F"], gg * table["df1"], gg * table["df2"]),
+                             np.nan)
+    table["p_hf"] = np.where(within, stats.f.sf(table["F"], hf_used * table["df1"],
+                                                hf_used * table["df2"]), np.nan)
+    table["mauchly_w"] = np.where(within, w, np.nan)
+    table["mauchly_p"] = np.where(within, pw, np.nan)
+    table["n"] = n
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Cells, follow-ups, assumptions
+# --------------------------------------------------------------------------------------------
+
+
+def _describe(values: np.ndarray, level: float = 0.95) -> dict:
+    n = int(values.size)
+    mean = float(values.mean()) if n else math.nan
+    sd = float(values.std(ddof=1)) if n > 1 else math.nan
+    se = sd / math.sqrt(n) if n > 1 else math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se if n > 1 else math.nan
+    return {"n": n, "mean": mean, "sd": sd, "se": se, "ci_low": mean - half,
+            "ci_high": mean + half, "ci_level": level}
+
+
+def cells(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
+          outcome: str = "") -> pd.DataFrame:
+    """Descriptive statistics of every group x wave: n, mean, SD, SE, 95% t interval.
+
+    Examples
+    --------
+    >>> Y = np.array([[1., 2.], [3., 5.], [2., 2.]])
+    >>> cells(Y, ["a", "a", "b"], ["a", "b"], ["pre", "post"])[["group", "wave", "n", "mean", "sd"]]
+      group  wave  n  mean        sd
+    0     a   pre  2   2.0  1.414214
+    1     a  post  2   3.5  2.121320
+    2     b   pre  1   2.0       NaN
+    3     b  post  1   2.0       NaN
+    """
+    groups = np.asarray(groups, dtype=object)
+    rows = []
+    for level in group_levels:
+        for j, wave in enumerate(waves):
+            rows.append({"outcome": outcome, "group": level, "wave": wave,
+                         **_describe(Y[groups == level, j])})
+    return pd.DataFrame(rows, columns=CELL_COLUMNS)
+
+
+def _wave_pairs(waves: Sequence[str]) -> list[tuple[int, int]]:
+    """Consecutive pairs, then baseline vs each later wave not already covered.
+
+    >>> _wave_pairs(["pre", "post"]), _wave_pairs(["t1", "t2", "t3", "t4"])
+    ([(0, 1)], [(0, 1), (1, 2), (2, 3), (0, 2), (0, 3)])
+    """
+    pairs = [(j, j + 1) for j in range(len(waves) - 1)]
+    pairs += [(0, j) for j in range(2, len(waves))]
+    return pairs
+
+
+def _paired(x: np.ndarray, y: np.ndarray, level: float) -> dict:
+    """Paired t of ``y - x`` with Hedges' g_av (standardiser sqrt((s_x^2 + s_y^2) / 2))."""
+    n = x.size
+    d = y - x
+    out = {"n1": n, "n2": n, "mean1": x.mean() if n else math.nan,
+           "mean2": y.mean() if n else math.nan, "mean_diff": d.mean() if n else math.nan,
+           "test": "paired t", "es_type": "hedges_g_av"}
+    if n < 2:
+        return out
+    df = n - 1
+    se = d.std(ddof=1) / math.sqrt(n)
+    q = stats.t.ppf(0.5 + level / 2, df)
+    t = d.mean() / se
+    s_av = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2)
+    out.update({"diff_ci_low": d.mean() - q * se, "diff_ci_high": d.mean() + q * se, "t": t,
+                "df": float(df), "p": float(2 * stats.t.sf(abs(t), df))})
+    if s_av > 0 and n > 2:
+        d_av = d.mean() / s_av
+        se_d = se / s_av  # Algina & Keselman (2003), as effectsize::repeated_measures_d "av"
+        z = stats.norm.ppf(0.5 + level / 2)
+        J = _hedges_j(df)
+        out.update({"es": J * d_av, "es_ci_low": J * (d_av - z * se_d),
+                    "es_ci_high": J * (d_av + z * se_d)})
+    return out
+
+
+def _between(x: np.ndarray, y: np.ndarray, level: float) -> dict:
+    """Welch t of ``mean(y) - mean(x)`` with Hedges' g (pooled SD, noncentral-t interval)."""
+    n1, n2 = x.size, y.size
+    out = {"n1": n1, "n2": n2, "mean1": x.mean() if n1 else math.nan,
+           "mean2": y.mean() if n2 else math.nan, "test": "Welch t", "es_type": "hedges_g"}
+    out["mean_diff"] = out["mean2"] - out["mean1"]
+    if n1 < 2 or n2 < 2:
+        return out
+    v1, v2 = x.var(ddof=1), y.var(ddof=1)
+    se = math.sqrt(v1 / n1 + v2 / n2)
+    df = se ** 4 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1)) if se > 0 else math.nan
+    t = out["mean_diff"] / se if se > 0 else math.nan
+    q = stats.t.ppf(0.5 + level / 2, df) if se > 0 else math.nan
+    out.update({"diff_ci_low": out["mean_diff"] - q * se, "diff_ci_high": out["mean_diff"] + q * se,
+                "t": t, "df": df, "p": float(2 * stats.t.sf(abs(t), df)) if se > 0 else math.nan})
+    dfp = n1 + n2 - 2
+    sp = math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / dfp)
+    if sp > 0 and dfp > 1:
+        d = out["mean_diff"] / sp
+        hn = 1 / n1 + 1 / n2
+        low, high = _t_ncp_ci(d / math.sqrt(hn), dfp, level)
+        J = _hedges_j(dfp)
+        out.update({"es": J * d, "es_ci_low": J * low * math.sqrt(hn),
+                    "es_ci_high": J * high * math.sqrt(hn)})
+    return out
+
+
+def followups(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
+              outcome: str = "", level: float = _FOLLOWUP_CI) -> pd.DataFrame:
+    """Simple-effect follow-ups of the time x group ANOVA on its analysed sample.
+
+    - ``comparison = "within"``: in each group, a paired t test of later minus earlier wave, for
+      consecutive waves and, with 3 or more waves, baseline vs every later wave (``"post - pre"``);
+      effect size Hedges' ``g_av``: the mean change over ``sqrt((s1^2 + s2^2) / 2)`` (Cumming
+      2012), times Hedges' exact ``J(n - 1)``, with the normal interval of Algina & Keselman
+      (2003), as ``effectsize::repeated_measures_d(method = "av")``;
+    - ``comparison = "between"``: at each wave, every other group minus the reference group (the
+      first of ``group_levels``), Welch's t test and interval of the mean difference; effect size
+      Hedges' ``g`` (pooled SD, ``J(n1 + n2 - 2)``) with the noncentral-t interval, as
+      ``effectsize::hedges_g``.
+
+    ``mean_diff = mean2 - mean1`` (``mean2``: the later wave, or the non-reference group);
+    intervals are 95%. ``p_adjusted`` is filled in by :func:`for_study`, across outcomes.
+
+    Examples
+    --------
+    >>> Y = np.array([[1., 2.], [3., 5.], [2., 2.], [4., 7.], [2., 6.], [3., 5.]])
+    >>> table = followups(Y, ["a", "a", "a", "b", "b", "b"], ["a", "b"], ["pre", "post"])
+    >>> table[["comparison", "group", "wave", "contrast", "t", "df"]].round(3)
+      comparison group  wave    contrast      t   df
+    0     within     a        post - pre  1.732  2.0
+    1     within     b        post - pre  5.196  2.0
+    2    between         pre       b - a  1.225  4.0
+    3    between        post       b - a  2.598  3.2
+    """
+    groups = np.asarray(groups, dtype=object)
+    rows = []
+    for level_name in group_levels:
+        block = Y[groups == level_name]
+        for a, b in _wave_pairs(waves):
+            rows.append({"outcome": outcome, "comparison": "within", "group": level_name,
+                         "wave": "", "contrast": f"{waves[b]} - {waves[a]}",
+                         **_paired(block[:, a], block[:, b], level)})
+    reference = group_levels[0]
+    for j, wave in enumerate(waves):
+        for other in group_levels[1:]:
+            rows.append({"outcome": outcome, "comparison": "between", "group": "", "wave": wave,
+                         "contrast": f"{other} - {reference}",
+                         **_between(Y[groups == reference, j], Y[groups == other, j], level)})
+    table = pd.DataFrame(rows)
+    table["ci_level"] = level
+    return table.reindex(columns=FOLLOWUP_COLUMNS)
+
+
+def _box_m(Y: np.ndarray, groups: np.ndarray, levels: Sequence) -> tuple[float, float, float, str]:
+    """Box's M, chi-square approximation (as ``heplots::boxM``): (chi2, df, p, note)."""
+    p = Y.shape[1]
+    blocks = [Y[groups == level] for level in levels]
+    dfs = np.array([len(b) - 1 for b in blocks], dtype=float)
+    if (dfs < p).any():
+        return math.nan, math.nan, math.nan, f"a group has {p} or fewer participants"
+    covs = [np.cov(b, rowvar=False) for b in blocks]
+    dfe = dfs.sum()
+    pooled = sum(d * c for d, c in zip(dfs, covs)) / dfe
+    logdets = [np.linalg.slogdet(c) for c in covs]
+    pooled_sign, pooled_logdet = np.linalg.slogdet(pooled)
+    if pooled_sign <= 0 or any(sign <= 0 for sign, _ in logdets):
+        return math.nan, math.nan, math.nan, "a covariance matrix is singular"
+    M = dfe * pooled_logdet - sum(d * ld for d, (_, ld) in zip(dfs, logdets))
+    g = len(blocks)
+    c1 = (np.sum(1 / dfs) - 1 / dfe) * (2 * p ** 2 + 3 * p - 1) / (6 * (p + 1) * (g - 1))
+    chi2 = M * (1 - c1)
+    df = p * (p + 1) * (g - 1) / 2
+    return float(chi2), float(df), float(stats.chi2.sf(chi2, df)), "chi-square approximation"
+
+
+def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
+                outcome: str = "") -> pd.DataFrame:
+    """Assumption checks of the ANOVA on its analysed sample (reported, never used to gate).
+
+    Rows (``test``): ``shapiro_wilk`` per group x wave (W, ``scipy.stats.shapiro``, Royston's
+    algorithm as R's ``shapiro.test``); ``levene_mean`` (centre: the group mean, as SPSS) and
+    ``levene_median`` (centre: the median, Brown-Forsythe, the default of ``car::leveneTest``)
+    per wave (F, df1, df2); ``box_m`` (chi-square, df1); ``mauchly`` (W, 3 or more waves).
+
+    Examples
+    --------
+    >>> Y = np.array([[1., 2.], [3., 5.], [2., 2.], [4., 7.], [2., 6.], [3., 5.], [5., 5.]])
+    >>> table = assumptions(Y, list("aaabbbb"), ["a", "b"], ["pre", "post"])
+    >>> table["test"].tolist()
+    ['shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'levene_mean', 'levene_median', 'levene_mean', 'levene_median', 'box_m']
+    """
+    groups = np.asarray(groups, dtype=object)
+    rows = []
+    for level in group_levels:
+        for j, wave in enumerate(waves):
+            values = Y[groups == level, j]
+            row = {"outcome": outcome, "test": "shapiro_wilk", "group": level, "wave": wave,
+                   "n": values.size, "note": ""}
+            if values.size >= 3 and np.ptp(values) > 0:
+                result = stats.shapiro(values)
+                row.update(statistic=float(result.statistic), p=float(result.pvalue))
+            else:
+                row["note"] = "needs 3 or more different values"
+            rows.append(row)
+    for j, wave in enumerate(waves):
+        samples = [Y[groups == level, j] for level in group_levels]
+        for centre in ("mean", "median"):
+            row = {"outcome": outcome, "test": f"levene_{centre}", "group": "", "wave": wave,
+                   "n": int(sum(s.size for s in samples)),
+                   "df1": float(len(samples) - 1),
+                   "df2": float(sum(s.size for s in samples) - len(samples)),
+                   "note": "centre: group mean (SPSS)" if centre == "mean"
+                   else "centre: group median (Brown-Forsythe; car::leveneTest default)"}
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = stats.levene(*samples, center=centre)
+            row.update(statistic=float(result.statistic), p=float(result.pvalue))
+            rows.append(row)
+    chi2, df, p, note = _box_m(Y, groups, group_levels)
+    rows.append({"outcome": outcome, "test": "box_m", "group": "", "wave": "", "statistic": chi2,
+                 "df1": df, "p": p, "n": Y.shape[0], "note": note})
+    if Y.shape[1] >= 3:
+        anova_table = mixed_anova(Y, groups, group_levels)
+        time = anova_table.loc[anova_table["effect"] == "time"].iloc[0]
+        rows.append({"outcome": outcome, "test": "mauchly", "group": "", "wave": "",
+                     "statistic": time["mauchly_w"], "df1": (len(waves) - 1) * len(waves) / 2 - 1,
+                     "p": time["mauchly_p"], "n": Y.shape[0], "note": "W; p as R's mauchly.test"})
+    return pd.DataFrame(rows).reindex(columns=ASSUMPTION_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------
+# Linear mixed model
+# --------------------------------------------------------------------------------------------
+
+
+def _fixed_effect_cov(X: np.ndarray, ids: np.ndarray, sigma2: float, tau2: float) -> np.ndarray:
+    """``(sum_i X_i' V_i^-1 X_i)^-1`` with ``V_i = sigma2 I + tau2 J`` (random intercepts)."""
+    information = np.zeros((X.shape[1], X.shape[1]))
+    for participant in pd.unique(ids):
+        Xi = X[ids == participant]
+        m = Xi.shape[0]
+        # (sigma2 I + tau2 J)^-1 = (I - tau2 / (sigma2 + m tau2) J) / sigma2
+        total = Xi.sum(axis=0)
+        information += (Xi.T @ Xi - tau2 / (sigma2 + m * tau2) * np.outer(total, total)) / sigma2
+    return np.linalg.inv(information)
+
+
+def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
+                outcome: str = "", level: float = 0.95) -> pd.DataFrame:
+    """Sensitivity analysis: linear mixed model of all available scores.
+
+    ``score ~ time * group + (1 | participant)``, fitted by REML with statsmodels ``MixedLM``;
+    time and group are treatment coded (baseline wave, reference group), so each interaction
+    term ``time[w]:group[g]`` is the difference between group ``g`` and the reference group in
+    the mean change from baseline to wave ``w``, in score units. Participants with a wave
+    missing enter with the scores they have (missing at random). Wald z tests and intervals,
+    from the fixed effects' covariance ``(X' V^-1 X)^-1`` at the REML variance estimates (the
+    standard errors ``lme4::lmer`` reports; ``tests/reference/anova_reference.R`` compares them);
+    with more than one interaction term a joint Wald chi-square row ``group:time`` follows.
+
+    Parameters
+    ----------
+    long : DataFrame
+        Columns ``participant``, ``group``, ``wave``, ``score`` (NaN rows are dropped).
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"participant": list("aabbccddeeff") + ["g"],
+    ...     "wave": ["pre", "post"] * 6 + ["pre"], "group": list("xxxxxxyyyyyy") + ["y"],
+    ...     "score": [1, 2, 2, 2.5, 3, 3.5, 2, 4, 1, 4, 3, 5.5, 2]})
+    >>> table = mixed_model(long, ["x", "y"], ["pre", "post"])
+    >>> table[["term", "n_participants", "n_observations"]]
+                      term  n_participants  n_observations
+    0  time[post]:group[y]               7              13
+    >>> round(float(table["estimate"].iloc[0]), 4)
+    1.8333
+    """
+    import statsmodels.api as sm  # slow to import: only when needed
+
+    data = long.dropna(subset=["score"])
+    data = data[data["group"].isin(group_levels) & data["wave"].isin(waves)]
+    time_columns = {w: (data["wave"] == w).to_numpy(float) for w in waves[1:]}
+    group_columns = {g: (data["group"] == g).to_numpy(float) for g in group_levels[1:]}
+    columns = {"(Intercept)": np.ones(len(data))}
+    columns.update({f"time[{w}]": v for w, v in time_columns.items()})
+    columns.update({f"group[{g}]": v for g, v in group_columns.items()})
+    interactions = []
+    for w, tv in time_columns.items():
+        for g, gv in group_columns.items():
+            name = f"time[{w}]:group[{g}]"
+            columns[name] = tv * gv
+            interactions.append(name)
+    exog = pd.DataFrame(columns, index=data.index)
+    n_participants = int(data["participant"].nunique())
+    base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
+            "n_observations": int(len(data)), "method": "REML, random intercept per participant"}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = sm.MixedLM(data["score"].to_numpy(float), exog,
+                           groups=data["participant"].astype(str).to_numpy())
+        fit = model.fit(reml=True)
+    notes = sorted({str(w.message).splitlines()[0] for w in caught})
+    converged = bool(getattr(fit, "converged", True))
+    # covariance of the fixed effects (X' V^-1 X)^-1 at the REML variance estimates, as lme4
+    # reports it (statsmodels' bse_fe inverts the joint observed information instead)
+    cov = _fixed_effect_cov(exog.to_numpy(float), data["participant"].astype(str).to_numpy(),
+                            float(fit.scale), float(np.asarray(fit.cov_re)[0, 0]))
+    cov = pd.DataFrame(cov, index=exog.columns, columns=exog.columns)
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for name in interactions:
+        estimate = float(fit.fe_params[name])
+        se = math.sqrt(cov.loc[name, name])
+        rows.append({**base, "term": name, "estimate": estimate, "se": se,
+                     "ci_low": estimate - z * se, "ci_high": estimate + z * se,
+                     "statistic": estimate / se, "statistic_type": "z", "df": math.nan,
+                     "p": float(2 * stats.norm.sf(abs(estimate / se)))})
+    if len(interactions) > 1:
+        b = fit.fe_params[interactions].to_numpy()
+        V = cov.loc[interactions, interactions].to_numpy()
+        chi2 = float(b @ np.linalg.solve(V, b))
+        rows.append({**base, "term": "group:time", "statistic": chi2,
+                     "statistic_type": "Wald chi2", "df": float(len(interactions)),
+                     "p": float(stats.chi2.sf(chi2, len(interactions)))})
+    table = pd.DataFrame(rows)
+    table["converged"] = converged
+    table["note"] = "; ".join(notes)
+    return table.reindex(columns=MIXED_MODEL_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------------
+# The study
+# --------------------------------------------------------------------------------------------
+
+
+def _prepare(scores_wide: pd.DataFrame, study: Mapping) -> tuple[pd.DataFrame, dict]:
+    """Check the input; return it (waves as text) and each participant's group or a reason."""
+    missing = [c for c in ("participant", "wave", "group") if c not in scores_wide.columns]
+    if missing:
+        raise UserError(f"scores_wide: column(s) {', '.join(missing)} missing; the ANOVA needs "
+                        "participant, wave and group (as the score stage writes them)")
+    data = scores_wide.copy()
+    data["participant"] = data["participant"].astype(str)
+    data["wave"] = data["wave"].astype(str)
+    waves = [str(w) for w in study["waves"]]
+    duplicated = data.duplicated(subset=["participant", "wave"], keep=False)
+    if duplicated.any():
+        pairs = data.loc[duplicated, ["participant", "wave"]].drop_duplicates()
+        listed = ", ".join(f"participant {p} wave {w}" for p, w in
+                           pairs.head(_SHOW).itertuples(index=False))
+        more = f" (and {len(pairs) - _SHOW} more)" if len(pairs) > _SHOW else ""
+        raise UserError(f"scores_wide: repeated rows for {listed}{more}; the ANOVA needs one row "
+                        "per participant and wave (set duplicates: in the study config so ingest "
+                        "resolves them)")
+    unknown = sorted(set(data["wave"]) - set(waves))
+    if unknown:
+        raise UserError(f"scores_wide: wave value(s) {', '.join(unknown)} are not among the "
+                        f"study's waves ({', '.join(waves)})")
+    group_of: dict[str, str | None] = {}
+    reason_of: dict[str, str] = {}
+    levels = [str(g) for g in study["groups"]]
+    for participant, block in data.groupby("participant", sort=True):
+        values = sorted({str(v) for v in block["group"].dropna()})
+        if not values:
+            group_of[participant], reason_of[participant] = None, "group missing"
+        elif len(values) > 1:
+            group_of[participant] = None
+            reason_of[participant] = f"group differs between waves ({', '.join(values)})"
+        elif values[0] not in levels:
+            group_of[participant] = values[0]
+            reason_of[participant] = f"group {values[0]} not among the study's groups"
+        else:
+            group_of[participant] = values[0]
+    return data, {"group": group_of, "reason": reason_of}
+
+
+def _outcome_tables(data, info, outcome, study_waves):
+    """Ledger, complete-case matrix and long data of one outcome."""
+    is_scale = "." in outcome
+    matrix = data.pivot(index="participant", columns="wave", values=outcome)
+    matrix = matrix.reindex(index=sorted(info["group"]), columns=study_waves)
+    present = data.pivot(index="participant", columns="wave", values="wave").reindex(
+        index=matrix.index, columns=study_waves).notna()
+    ledger = []
+    for participant in matrix.index:
+        scores = matrix.loc[participant].to_numpy(float)
+        reasons = []
+        if participant in info["reason"]:
+            reasons.append(info["reason"][participant])
+        for wave, score, has_row in zip(study_waves, scores, present.loc[participant]):
+            if not has_row:
+                reasons.append(f"no {wave} wave")
+            elif np.isnan(score):
+                reasons.append(f"score missing at {wave} under the instrument's missing-item rule "
+                               "(scores/scores.csv)" if is_scale else f"value missing at {wave}")
+        in_model = participant not in info["reason"] and bool(np.any(~np.isnan(scores)))
+        ledger.append({"outcome": outcome, "participant": participant,
+                       "group": info["group"][participant],
+                       "status": "excluded" if reasons else "included",
+                       "reason": "; ".join(reasons), "n_waves_scored": int(np.sum(~np.isnan(scores))),
+                       "in_mixed_model": in_model})
+    ledger = pd.DataFrame(ledger, columns=LEDGER_COLUMNS)
+    included = ledger.loc[ledger["status"] == "included", "participant"].to_numpy()
+    Y = matrix.loc[included].to_numpy(float)
+    groups = np.array([info["group"][p] for p in included], dtype=object)
+    model_ids = ledger.loc[ledger["in_mixed_model"], "participant"]
+    long = matrix.loc[model_ids].stack(future_stack=True).rename("score").reset_index()
+    long["group"] = long["participant"].map(info["group"])
+    return ledger, Y, groups, long
+
+
+def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
+    """The time x group ANOVA stage of one study: every table of ``results/<study>/anova/``.
+
+    Parameters
+    ----------
+    scores_wide : DataFrame
+        ``results/<study>/scores/scores_wide.csv``: ``participant, wave, group`` and one column
+        per ``<instrument>.<scale>`` or measure name; one row per participant x wave.
+    study : mapping
+        The validated study config: ``waves`` (time order), ``groups`` (reference first) and
+        ``analyses.anova`` with ``outcomes``, ``p_adjust`` (none, holm, fdr_bh: across the
+        outcomes, per effect or comparison) and ``ci_level`` (of partial eta squared).
+
+    Returns
+    -------
+    AnovaResult
+        ``anova`` (:data:`ANOVA_COLUMNS`), ``cells``, ``followups``, ``mixed_model``,
+        ``assumptions`` and ``ledger`` tables (see the module docstring and the functions
+        :func:`mixed_anova`, :func:`cells`, :func:`followups`, :func:`assumptions`,
+        :func:`mixed_model`).
+
+    Raises
+    ------
+    UserError
+        An outcome column is absent; repeated participant x wave rows (naming them); a wave not
+        in the study's waves; fewer than 2 waves or groups; a group without complete cases.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"participant": list("aabbccddeef"),
+    ...     "wave": ["pre", "post"] * 5 + ["pre"], "group": list("xxxxyyyyyyy"),
+    ...     "brs.total": [3.0, 3.5, 2.0, 2.4, 4.0, 4.5, 2.5, 3.5, 3.0, None, 4.0]})
+    >>> study = {"waves": ["pre", "post"], "groups": ["x", "y"],
+    ...          "analyses": {"anova": {"outcomes": ["brs.total"]}}}
+    >>> result = for_study(scores, study)
+    >>> result.ledger.loc[4:, ["participant", "status", "in_mixed_model"]]
+      participant    status  in_mixed_model
+    4           e  excluded            True
+    5           f  excluded            True
+    >>> result.ledger["reason"].iloc[4:].tolist()
+    ["score missing at post under the instrument's missing-item rule (scores/scores.csv)", 'no post wave']
+    >>> result.anova[["effect", "n", "n_excluded"]]
+           effect  n  n_excluded
+    0       group  4           2
+    1        time  4           2
+    2  group:time  4           2
+    """
+    settings = dict(study.get("analyses", {}).get("anova") or {})
+    outcomes = list(settings.get("outcomes", []))
+    method = settings.get("p_adjust", "holm")
+    ci_level = float(settings.get("ci_level", 0.9))
+    waves = [str(w) for w in study["waves"]]
+    levels = [str(g) for g in study.get("groups") or []]
+    if len(waves) < 2:
+        raise UserError(f"analyses.anova: the study has {len(waves)} wave(s); a time x group "
+                        "ANOVA needs 2 or more waves")
+    if len(levels) < 2:
+        raise UserError("analyses.anova: a time x group ANOVA needs 2 or more groups in the "
+                        "study's groups")
+    if not outcomes:
+        raise UserError("analyses.anova.outcomes: list at least one outcome")
+    absent = [o for o in outcomes if o not in scores_wide.columns]
+    if absent:
+        known = [c for c in scores_wide.columns if c not in ("participant", "wave", "group")]
+        raise UserError(f"analyses.anova.outcomes: {', '.join(absent)} not in the scores (known: "
+                        f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}); give "
+                        "<instrument>.<scale> of a scored scale or a measure's name")
+    data, info = _prepare(scores_wide, study)
+
+    tables = {name: [] for name in ("anova", "cells", "followups", "mixed_model", "assumptions",
+                                    "ledger")}
+    for outcome in outcomes:
+        ledger, Y, groups, long = _outcome_tables(data, info, outcome, waves)
+        counts = {g: int(np.sum(groups == g)) for g in levels}
+        short = [g for g, c in counts.items() if c < 2]
+        if short:
+            raise UserError(f"{outcome}: group(s) {', '.join(short)} have fewer than 2 participants "
+                            "with a score at every wave; anova/ledger.csv would list why. Remove "
+                            "the outcome from analyses.anova.outcomes or check the data")
+        table = mixed_anova(Y, groups, levels, ci_level)
+        table.insert(0, "outcome", outcome)
+        table["ss_type"] = "III"
+        table["n_excluded"] = int((ledger["status"] == "excluded").sum())
+        table["ci_level"] = ci_level
+        tables["anova"].append(table)
+        tables["cells"].append(cells(Y, groups, levels, waves, outcome))
+        tables["followups"].append(followups(Y, groups, levels, waves, outcome))
+        tables["assumptions"].append(assumptions(Y, groups, levels, waves, outcome))
+        model = mixed_model(long, levels, waves, outcome)
+        interaction = table.loc[table["effect"] == "group:time"].iloc[0]
+        model["anova_n"] = int(interaction["n"])
+        model["anova_F"] = interaction["F"]
+        model["anova_p"] = interaction["p"]
+        model["anova_pes"] = interaction["pes"]
+        tables["mixed_model"].append(model)
+        tables["ledger"].append(ledger)
+
+    anova = pd.concat(tables["anova"], ignore_index=True)
+    anova["p_adjust"] = method
+    anova["p_adjusted"] = np.nan
+    for _, index in anova.groupby("effect", sort=False).groups.items():
+        anova.loc[index, "p_adjusted"] = p_adjust(anova.loc[index, "p"], method)
+    follow = pd.concat(tables["followups"], ignore_index=True)
+    follow["p_adjust"] = method
+    for _, index in follow.groupby(["comparison", "group", "wave", "contrast"], sort=False).groups.items():
+        follow.loc[index, "p_adjusted"] = p_adjust(follow.loc[index, "p"], method)
+    model = pd.concat(tables["mixed_model"], ignore_index=True)
+    model["p_adjust"] = method
+    for _, index in model.groupby("term", sort=False).groups.items():
+        model.loc[index, "p_adjusted"] = p_adjust(model.loc[index, "p"], method)
+
+    return AnovaResult(
+        anova=anova.reindex(columns=ANOVA_COLUMNS),
+        cells=pd.concat(tables["cells"], ignore_index=True).reindex(columns=CELL_COLUMNS),
+        followups=follow.reindex(columns=FOLLOWUP_COLUMNS),
+        mixed_model=model.reindex(columns=MIXED_MODEL_COLUMNS),
+        assumptions=pd.concat(tables["assumptions"], ignore_index=True).reindex(
+            columns=ASSUMPTION_COLUMNS),
+        ledger=pd.concat(tables["ledger"], ignore_index=True).reindex(columns=LEDGER_COLUMNS),
+    )
