@@ -18,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-COPIED = ["Snakefile", "config.yaml", "workflow", "data", "envs"]
+COPIED = ["Snakefile", "config.yaml", "workflow", "data", "envs", "notebooks"]
 
 pytestmark = pytest.mark.pipeline
 
@@ -49,6 +49,8 @@ def built(tmp_path_factory):
     raw_before = {p: digest(p) for p in (folder / "data" / "raw").rglob("*") if p.is_file()}
     result = run_snakemake(folder, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
+    report = run_snakemake(folder, "--report", "results/report.html")     # as `make run` does
+    assert report.returncode == 0, report.stderr[-3000:]
     return folder, raw_before
 
 
@@ -156,6 +158,26 @@ def identifying_values(folder: Path) -> set[str]:
     return values
 
 
+def readable_text(path: Path) -> str:
+    """The text a person or program could read from an output: a CSV, HTML or JSON as it is; of a
+    PNG its text chunks; of a PDF everything outside its compressed content streams (metadata,
+    fonts, structure). Compressed image bytes can look like anything and are not text."""
+    data = path.read_bytes()
+    if path.suffix == ".png":
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return "\n".join(f"{key}: {value}" for key, value in image.text.items())
+    if path.suffix == ".pdf":
+        return re.sub(rb"stream\r?\n.*?endstream", b"", data, flags=re.S).decode("latin-1")
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix == ".html":
+        # The page's own style sheets, scripts and embedded images are not content.
+        text = re.sub(r"<(style|script)\b.*?</\1>", "", text, flags=re.S | re.I)
+        text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", text)
+    return text
+
+
 def test_no_identifying_value_reaches_results(built):
     folder, _ = built
     secrets = identifying_values(folder)
@@ -165,11 +187,12 @@ def test_no_identifying_value_reaches_results(built):
     for path in (folder / "results").rglob("*"):
         if not path.is_file():
             continue
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        text = readable_text(path)
         assert not email.search(text), f"{path}: e-mail address"
         assert not ip.search(text), f"{path}: IP address"
         for secret in secrets:
-            assert secret not in text, f"{path}: contains {secret!r} from a raw export"
+            assert not re.search(r"(?<!\w)" + re.escape(secret) + r"(?!\w)", text), \
+                f"{path}: contains {secret!r} from a raw export"
 
 
 def test_raw_files_are_unchanged(built):
@@ -207,3 +230,39 @@ def test_data_error_stops_with_one_message_and_no_partial_output(tmp_path):
             "has 15 of 15 item columns missing" in result.stderr)
     assert "Traceback" not in result.stderr
     assert not list((folder / "results").rglob("*.csv"))
+
+
+def test_two_clean_builds_are_byte_identical(built, tmp_path):
+    """Every file under results/ (tables, figures, notebooks, manifest) is rebuilt byte for byte."""
+    folder, _ = built
+    second = copy_repository(tmp_path)
+    result = run_snakemake(second, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    # The Snakemake report (written after the build, as `make run` does) holds run times; it is
+    # not part of the byte-identity promise yet.
+    first_files = {p.relative_to(folder): digest(p) for p in (folder / "results").rglob("*")
+                   if p.is_file() and p.name != "report.html"}
+    second_files = {p.relative_to(second): digest(p) for p in (second / "results").rglob("*") if p.is_file()}
+    assert first_files.keys() == second_files.keys()
+    differing = sorted(str(path) for path in first_files if first_files[path] != second_files[path])
+    assert not differing, differing
+
+
+def test_notebook_sources_are_committed_without_outputs():
+    from wellbeing.notebooks import NOTEBOOKS, load_json, stripped
+
+    for name in NOTEBOOKS:
+        assert stripped(load_json(ROOT / "notebooks" / f"{name}.ipynb")), name
+
+
+def test_a_failing_notebook_cell_fails_the_rule(tmp_path):
+    folder = copy_repository(tmp_path)
+    source = folder / "notebooks" / "correlations.ipynb"
+    notebook = json.loads(source.read_text())
+    notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "boom", "metadata": {},
+                              "outputs": [], "source": "raise RuntimeError('cell failed')"})
+    source.write_text(json.dumps(notebook))
+    target = "results/trainee_wellbeing/notebooks/correlations.html"
+    result = run_snakemake(folder, "--cores", "2", target)
+    assert result.returncode != 0
+    assert not (folder / target).exists()

@@ -7,6 +7,7 @@ sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
 from wellbeing.errors import UserError
 from wellbeing.figures import SCATTER_MATRIX_MAX
+from wellbeing.notebooks import NOTEBOOKS, notebooks_for
 from wellbeing.study import validated_config, study_input_files, instrument_definition_files
 
 try:
@@ -68,15 +69,41 @@ def study_outputs(study_id):
     ]
     if analyses.get("participants"):
         outputs += [f"results/{study_id}/tables/participants.{ext}" for ext in ("md", "html", "tex")]
+    if "reliability" in stages:
+        outputs += [f"results/{study_id}/tables/reliability.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [f"results/{study_id}/figures/reliability_forest.{ext}" for ext in ("png", "pdf")]
+    if "anova" in stages:
+        outputs += [f"results/{study_id}/tables/anova.{ext}" for ext in ("md", "html", "tex")]
+        for outcome in analyses["anova"]["outcomes"]:
+            outputs += [f"results/{study_id}/figures/anova_{outcome}.{ext}" for ext in ("png", "pdf")]
+        outputs += [f"results/{study_id}/figures/anova_panel.{ext}" for ext in ("png", "pdf")]
     for entry in sets:
         name = entry["name"]
         outputs += [f"results/{study_id}/tables/correlations_{name}.{ext}" for ext in ("md", "html", "tex")]
         outputs += [f"results/{study_id}/figures/correlations_{name}_heatmap.{ext}" for ext in ("png", "pdf")]
         if len(entry["variables"]) <= SCATTER_MATRIX_MAX:
             outputs += [f"results/{study_id}/figures/correlations_{name}_scatter.{ext}" for ext in ("png", "pdf")]
+    outputs += notebook_outputs(study_id)
     return outputs
 
 
 def final_outputs():
     outputs = [path for study_id in STUDIES for path in study_outputs(study_id)]
     return outputs + [f"results/{study_id}/manifest.json" for study_id in STUDIES]
+
+
+def notebook_inputs(wildcards):
+    """The pipeline outputs a notebook reads, so it runs after them and reruns when they change."""
+    study = CONFIG["studies"][wildcards.study]
+    files = [f"results/{wildcards.study}/{name}" for name in NOTEBOOKS[wildcards.notebook]]
+    if wildcards.notebook == "correlations":
+        for entry in study["analyses"].get("correlations", []):
+            files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")
+    return files
+
+
+def notebook_outputs(study_id):
+    return [
+        f"results/{study_id}/notebooks/{name}.html"
+        for name in notebooks_for(CONFIG["studies"][study_id])
+    ]

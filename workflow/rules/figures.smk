@@ -1,3 +1,17 @@
+import re
+
+# `anova_{outcome}` only matches a configured ANOVA outcome (never `panel`), so it cannot clash
+# with anova_panel.png or any other figure.
+ANOVA_OUTCOMES = sorted(
+    {
+        outcome
+        for study in CONFIG["studies"].values()
+        for outcome in study["analyses"].get("anova", {}).get("outcomes", [])
+    }
+    - {"panel"}
+)
+
+
 rule figure_correlations:
     input:
         long="results/{study}/correlations/{name}.csv",
@@ -42,6 +56,87 @@ rule figure_scatter_matrix:
         "logs/{study}/figure_scatter_matrix_{name}.log",
     benchmark:
         "benchmarks/{study}/figure_scatter_matrix_{name}.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"
+
+
+rule figure_reliability:
+    input:
+        reliability="results/{study}/reliability/reliability.csv",
+        definitions=instrument_files,
+    output:
+        forest=report(
+            "results/{study}/figures/reliability_forest.png",
+            category="{study}",
+            subcategory="Reliability",
+            caption="../report/figure_reliability.rst",
+        ),
+        forest_pdf="results/{study}/figures/reliability_forest.pdf",
+    params:
+        study=study_settings,
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/figure_reliability.log",
+    benchmark:
+        "benchmarks/{study}/figure_reliability.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"
+
+
+rule figure_anova:
+    input:
+        anova="results/{study}/anova/anova.csv",
+        cells="results/{study}/anova/cells.csv",
+        ledger="results/{study}/anova/ledger.csv",
+        scores="results/{study}/scores/scores_wide.csv",
+        definitions=instrument_files,
+    output:
+        interaction=report(
+            "results/{study}/figures/anova_{outcome}.png",
+            category="{study}",
+            subcategory="Time x group ANOVA",
+            caption="../report/figure_anova.rst",
+        ),
+        interaction_pdf="results/{study}/figures/anova_{outcome}.pdf",
+    wildcard_constraints:
+        outcome="|".join(re.escape(outcome) for outcome in ANOVA_OUTCOMES) or r"[^\s\S]",
+    params:
+        study=study_settings,
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/figure_anova_{outcome}.log",
+    benchmark:
+        "benchmarks/{study}/figure_anova_{outcome}.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"
+
+
+rule figure_anova_panel:
+    input:
+        anova="results/{study}/anova/anova.csv",
+        cells="results/{study}/anova/cells.csv",
+        definitions=instrument_files,
+    output:
+        panel=report(
+            "results/{study}/figures/anova_panel.png",
+            category="{study}",
+            subcategory="Time x group ANOVA",
+            caption="../report/figure_anova_panel.rst",
+        ),
+        panel_pdf="results/{study}/figures/anova_panel.pdf",
+    params:
+        study=study_settings,
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/figure_anova_panel.log",
+    benchmark:
+        "benchmarks/{study}/figure_anova_panel.tsv"
     conda:
         "../../envs/pipeline.yaml"
     script:

@@ -46,3 +46,56 @@ rule table_participants:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/tables.py"
+
+
+rule table_reliability:
+    input:
+        reliability="results/{study}/reliability/reliability.csv",
+        definitions=instrument_files,
+    output:
+        markdown=report(
+            "results/{study}/tables/reliability.md",
+            category="{study}",
+            subcategory="Reliability",
+            caption="../report/table_reliability.rst",
+        ),
+        html="results/{study}/tables/reliability.html",
+        latex="results/{study}/tables/reliability.tex",
+    params:
+        study=study_settings,
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/table_reliability.log",
+    benchmark:
+        "benchmarks/{study}/table_reliability.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"
+
+
+rule table_anova:
+    input:
+        anova="results/{study}/anova/anova.csv",
+        cells="results/{study}/anova/cells.csv",
+        definitions=instrument_files,
+    output:
+        markdown=report(
+            "results/{study}/tables/anova.md",
+            category="{study}",
+            subcategory="Time x group ANOVA",
+            caption="../report/table_anova.rst",
+        ),
+        html="results/{study}/tables/anova.html",
+        latex="results/{study}/tables/anova.tex",
+    params:
+        study=study_settings,
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/table_anova.log",
+    benchmark:
+        "benchmarks/{study}/table_anova.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"

@@ -17,6 +17,21 @@ def main():
         scatter = figures.scatter_matrix_for_set(io.read_table(snakemake.input.scores),
                                                  snakemake.params.study, snakemake.params.correlation_set)
         figures.save(scatter, snakemake.output.scatter, snakemake.output.scatter_pdf)
+    elif snakemake.rule == "figure_reliability":
+        forest = figures.reliability_forest_for_study(io.read_table(snakemake.input.reliability),
+                                                      snakemake.params.study, snakemake.params.root)
+        figures.save(forest, snakemake.output.forest, snakemake.output.forest_pdf)
+    elif snakemake.rule == "figure_anova":
+        interaction = figures.anova_interaction_for_study(
+            snakemake.wildcards.outcome, io.read_table(snakemake.input.anova),
+            io.read_table(snakemake.input.cells), io.read_table(snakemake.input.ledger),
+            io.read_table(snakemake.input.scores), snakemake.params.study, snakemake.params.root)
+        figures.save(interaction, snakemake.output.interaction, snakemake.output.interaction_pdf)
+    elif snakemake.rule == "figure_anova_panel":
+        panel = figures.anova_panel_for_study(io.read_table(snakemake.input.anova),
+                                              io.read_table(snakemake.input.cells),
+                                              snakemake.params.study, snakemake.params.root)
+        figures.save(panel, snakemake.output.panel, snakemake.output.panel_pdf)
     else:
         raise ValueError(f"figures.py does not know rule {snakemake.rule}")
 

@@ -17,6 +17,13 @@ def main():
     elif snakemake.rule == "table_participants":
         table = tables.participants_table(io.read_table(snakemake.input.characteristics),
                                           snakemake.params.study)
+    elif snakemake.rule == "table_reliability":
+        table = tables.reliability_for_study(io.read_table(snakemake.input.reliability),
+                                             snakemake.params.study, snakemake.params.root)
+    elif snakemake.rule == "table_anova":
+        table = tables.anova_for_study(io.read_table(snakemake.input.anova),
+                                       io.read_table(snakemake.input.cells),
+                                       snakemake.params.study, snakemake.params.root)
     else:
         raise ValueError(f"tables.py does not know rule {snakemake.rule}")
     tables.write_table_files(table, Path(snakemake.output.markdown).with_suffix(""))

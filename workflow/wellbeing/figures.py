@@ -162,3 +162,340 @@ def scatter_matrix_for_set(scores_wide, study: dict, correlation_set: dict):
     _, data = _set_description(None, correlation_set, study)
     return scatter_matrix(frame, list(correlation_set["variables"]),
                           f"{correlation_set['name']}: {data} (n = {len(frame)} participants)")
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability and the time x group ANOVA
+
+#: Markers that waves take in order (colours: :data:`PALETTE`).
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) if width else text
+
+
+def axis_label(variable: str, instruments: dict | None = None, width: int = 0) -> str:
+    """The axis label of a variable: the instrument, the scale and its score range
+    (``Self-Compassion Scale (26 items): Self-compassion total (1–5)``); a measure's name.
+
+    Examples
+    --------
+    >>> from wellbeing.instruments import load_instrument
+    >>> axis_label("pss10.total", {"pss10": load_instrument("pss10")})
+    'Perceived Stress Scale (10 items): Perceived stress (0–40)'
+    >>> axis_label("eq60.total", {"eq60": load_instrument("eq60")})
+    'Empathy Quotient (60 items, 40 scored) (0–80)'
+    >>> axis_label("home_practice")
+    'home_practice'
+    """
+    from .tables import variable_label
+
+    instrument_id, _, scale = variable.partition(".")
+    instrument = (instruments or {}).get(instrument_id)
+    if not scale or instrument is None or scale not in instrument.scales:
+        return _wrap(variable, width)
+    label = variable_label(variable, instruments)
+    low, high = instrument.score_range(scale)
+    text = instrument.name if instrument.name.startswith(label) else f"{instrument.name}: {label}"
+    return _wrap(f"{text} ({low:g}–{high:g})", width)
+
+
+def _flag(value) -> bool:
+    from .tables import _flag as flag
+
+    return flag(value)
+
+
+def _missing(value) -> bool:
+    from .tables import _missing as missing
+
+    return missing(value)
+
+
+def reliability_forest(frame, instruments: dict | None = None, title: str = ""):
+    """Forest plot of Cronbach's alpha with its 95% CI (Feldt) per scale and wave.
+
+    Scales are grouped under their instrument (bold heading; an instrument with one scale takes
+    one row). Waves take a colour and a marker each, offset within a scale's row; a dashed line
+    marks the threshold, and an estimate under it is drawn with an open marker. An interval
+    reaching below the left edge ends in an arrowhead.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``reliability/reliability.csv`` (instrument, scale, wave, alpha, alpha_ci_low,
+        alpha_ci_high, threshold, below_threshold).
+    instruments : dict, optional
+        Instrument id -> definition, for names and scale labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; one ``Line2D`` per wave with ``gid="estimates"`` (one point per scale) and one
+        per estimate with ``gid="interval"``.
+    """
+    from .tables import _scale_label
+
+    instruments = instruments or {}
+    waves = list(dict.fromkeys(str(w) for w in frame["wave"]))
+    threshold = next((float(t) for t in frame.get("threshold", []) if not _missing(t)), 0.7)
+    entries = []                      # (label, heading?, {wave: row})
+    owner = []                        # the instrument of each entry
+    for instrument_id, block in frame.groupby("instrument", sort=False):
+        instrument = instruments.get(instrument_id)
+        name = instrument.name if instrument is not None else str(instrument_id)
+        scales = list(dict.fromkeys(block["scale"]))
+        if len(scales) > 1:
+            entries.append((name, True, {}))
+            owner.append(instrument_id)
+        for scale in scales:
+            rows = {str(r["wave"]): r for r in block[block["scale"] == scale].to_dict("records")}
+            label = name if len(scales) == 1 else _scale_label(instrument, scale)
+            entries.append((label, False, rows))
+            owner.append(instrument_id)
+    alphas = [float(r["alpha"]) for _, _, rows in entries for r in rows.values() if not _missing(r["alpha"])]
+    lows = [float(r["alpha_ci_low"]) for _, _, rows in entries for r in rows.values()
+            if not _missing(r.get("alpha_ci_low"))]
+    lowest_alpha = min(alphas, default=0.0)
+    lowest = min(lows + [lowest_alpha], default=0.0)
+    if lowest >= 0:
+        left = max(0.0, np.floor(lowest * 10) / 10 - 0.05)
+    else:                              # intervals below 0 say nothing more: clip them at 0
+        left = min(0.0, np.floor(lowest_alpha * 10) / 10 - 0.1)
+    left = min(left, threshold - 0.1)
+    margin = 0.025 * (1.0 - left)       # room for an arrowhead at the left edge
+    k = len(waves)
+    spread = min(0.4, 0.18 * (k - 1)) if k > 1 else 0.0
+    offsets = [spread * (0.5 - i / (k - 1)) if k > 1 else 0.0 for i in range(k)]
+    with styled():
+        height = 1.3 + 0.22 * len(entries) + 0.1 * len(entries) * (k > 1)
+        figure, axes = plt.subplots(figsize=(6.6, height))
+        axes.grid(False)
+        axes.grid(True, axis="x")
+        axes.axvline(threshold, color="#555555", linestyle="--", linewidth=1.0, zorder=1)
+        positions = np.arange(len(entries))[::-1].astype(float)
+        any_clipped = False
+        for i in range(1, len(entries)):            # a thin rule between instruments
+            if owner[i] != owner[i - 1]:
+                axes.axhline(positions[i] + 0.5, color="#cccccc", linewidth=0.6, zorder=0)
+        for w, wave in enumerate(waves):
+            colour, marker = PALETTE[w % len(PALETTE)], MARKERS[w % len(MARKERS)]
+            ys, xs, open_ys, open_xs = [], [], [], []
+            for (label, heading, rows), y in zip(entries, positions):
+                row = rows.get(wave)
+                if row is None or _missing(row.get("alpha")):
+                    continue
+                yy, alpha = y + offsets[w], float(row["alpha"])
+                low, high = row.get("alpha_ci_low"), row.get("alpha_ci_high")
+                if not (_missing(low) or _missing(high)):
+                    clipped = float(low) < left
+                    axes.plot([max(float(low), left), float(high)], [yy, yy], color=colour,
+                              linewidth=1.1, solid_capstyle="butt", gid="interval", zorder=2)
+                    if clipped:
+                        any_clipped = True
+                        axes.plot([left], [yy], marker="<", color=colour, markersize=4,
+                                  gid="clipped", zorder=3)
+                below = _flag(row.get("below_threshold")) or alpha < threshold
+                (open_ys if below else ys).append(yy)
+                (open_xs if below else xs).append(alpha)
+            axes.plot(xs + open_xs, ys + open_ys, linestyle="none", marker=marker, color=colour,
+                      markersize=5, gid="estimates", label=f"wave {wave}", zorder=4)
+            if open_xs:       # drawn again, open, on top: estimates under the threshold
+                axes.plot(open_xs, open_ys, linestyle="none", marker=marker, markersize=5,
+                          markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.2,
+                          gid="below", zorder=5)
+        axes.set_yticks(positions, [label for label, _, _ in entries])
+        for tick, (_, heading, _) in zip(axes.get_yticklabels(), entries):
+            if heading:
+                tick.set_fontweight("bold")
+        axes.tick_params(axis="y", length=0)
+        axes.set_ylim(-0.7, len(entries) - 0.3)
+        axes.set_xlim(left - margin, 1.0)
+        axes.set_xlabel("Cronbach's α with 95% CI (Feldt)")
+        from matplotlib.lines import Line2D
+
+        handles, labels = axes.get_legend_handles_labels()
+        handles += [Line2D([], [], color="#555555", linestyle="--", linewidth=1.0),
+                    Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
+                           markeredgecolor="#555555", markersize=5)]
+        labels += [f"threshold α = {threshold:.2f}".replace("0.", "."),
+                   f"α below {threshold:.2f}".replace("0.", ".")]
+        if any_clipped:
+            handles.append(Line2D([], [], linestyle="none", marker="<", color="#555555", markersize=4))
+            labels.append(f"CI continues below {left:g}")
+        axes.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                    ncol=len(labels), handletextpad=0.4, columnspacing=1.2, borderaxespad=0.2)
+        if title:
+            axes.set_title(title, loc="left", pad=22)
+    return figure
+
+
+def _effect_text(effect) -> str:
+    """``F(1, 44) = 5.89, p = .019, ηp² = .12`` for a row of anova/anova.csv (mathtext)."""
+    from .tables import fmt_number, fmt_p, fmt_unit
+
+    if effect is None:
+        return ""
+    p = fmt_p(effect["p"])
+    p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
+    return (f"$F$({int(effect['df1'])}, {int(effect['df2'])}) = {fmt_number(effect['F'])}, "
+            f"${p_text.split(' ')[0]}$ {' '.join(p_text.split(' ')[1:])}, "
+            f"$\\eta_p^2$ = {fmt_unit(effect['pes'])}")
+
+
+def _interaction_row(anova, outcome):
+    rows = anova[(anova["outcome"] == outcome) & (anova["effect"] == "group:time")]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True):
+    x = np.arange(len(waves), dtype=float)
+    for g, group in enumerate(groups):
+        block = cells[(cells["outcome"] == outcome) & (cells["group"].astype(str) == group)]
+        block = block.set_index(block["wave"].astype(str)).reindex(waves)
+        shift = dodge * (g - (len(groups) - 1) / 2)
+        mean = block["mean"].to_numpy(float)
+        lower = mean - block["ci_low"].to_numpy(float)
+        upper = block["ci_high"].to_numpy(float) - mean
+        ns = sorted(set(int(n) for n in block["n"].dropna()))
+        label = group + (f" (n = {ns[0]})" if label_n and len(ns) == 1 else "")
+        colour = PALETTE[g % len(PALETTE)]
+        container = axes.errorbar(x + shift, mean, yerr=[lower, upper], color=colour,
+                                  marker=MARKERS[g % len(MARKERS)], markersize=6, linewidth=2.0,
+                                  capsize=3, elinewidth=1.2, label=label, zorder=4)
+        container.lines[0].set_gid("means")
+    axes.set_xticks(x, waves)
+    axes.set_xlim(-0.35, len(waves) - 0.65)
+
+
+def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=None,
+                      groups=None, waves=None, instruments: dict | None = None, title: str = ""):
+    """The interaction figure of one outcome: group means with 95% CI across waves, and each
+    analysed participant's trajectory faint behind them.
+
+    Parameters
+    ----------
+    outcome : str
+        The variable (``scs26.total`` or a measure's name).
+    cells : DataFrame
+        ``anova/cells.csv`` (outcome, group, wave, n, mean, ci_low, ci_high).
+    scores_wide : DataFrame, optional
+        ``scores/scores_wide.csv``, for the trajectories (none drawn without it).
+    ledger : DataFrame, optional
+        ``anova/ledger.csv``: only participants ``included`` for the outcome are drawn.
+    anova : DataFrame, optional
+        ``anova/anova.csv``: the group x time test is written under the title.
+    groups, waves : list of str, optional
+        Order of groups and waves (default: as in ``cells``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; one ``Line2D`` per participant with ``gid="trajectory"`` and one per group with
+        ``gid="means"``.
+    """
+    mine = cells[cells["outcome"] == outcome]
+    groups = [str(g) for g in (groups or dict.fromkeys(mine["group"].astype(str)))]
+    waves = [str(w) for w in (waves or dict.fromkeys(mine["wave"].astype(str)))]
+    with styled():
+        figure, axes = plt.subplots(figsize=(4.8, 3.9))
+        if scores_wide is not None:
+            data = scores_wide.copy()
+            data["participant"] = data["participant"].astype(str)
+            data["wave"] = data["wave"].astype(str)
+            if ledger is not None:
+                keep = ledger[(ledger["outcome"] == outcome) & (ledger["status"] == "included")]
+                group_of = dict(zip(keep["participant"].astype(str), keep["group"].astype(str)))
+            else:
+                group_of = (data.dropna(subset=["group"]).drop_duplicates("participant")
+                            .set_index("participant")["group"].astype(str).to_dict())
+            matrix = data.pivot(index="participant", columns="wave", values=outcome).reindex(columns=waves)
+            x = np.arange(len(waves), dtype=float)
+            for participant in sorted(group_of):
+                group = group_of[participant]
+                if participant not in matrix.index or group not in groups:
+                    continue
+                g = groups.index(group)
+                shift = 0.05 * (g - (len(groups) - 1) / 2)
+                axes.plot(x + shift, matrix.loc[participant].to_numpy(float), color=PALETTE[g % len(PALETTE)],
+                          alpha=0.22, linewidth=0.7, gid="trajectory", zorder=2)
+        _draw_means(axes, cells, outcome, groups, waves)
+        axes.set_ylabel(axis_label(outcome, instruments, width=40))
+        axes.set_xlabel("wave")
+        axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), borderaxespad=0.2,
+                    handlelength=1.6)
+        effect = _interaction_row(anova, outcome) if anova is not None else None
+        heading = _wrap(title or outcome, 56)
+        if effect is not None:
+            heading += "\ngroup × time: " + _effect_text(effect)
+        axes.set_title(heading, loc="left", pad=24, fontsize=9)
+        axes.text(1.0, -0.16, "means with 95% CI; faint lines: individual participants",
+                  transform=axes.transAxes, ha="right", va="top", fontsize=6.5, color="#555555")
+    return figure
+
+
+def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
+                instruments: dict | None = None, title: str = "", columns: int = 4):
+    """One panel per outcome: group means with 95% CI across waves and the group x time test.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One visible axes per outcome (unused grid cells hidden); one ``Line2D`` per group with
+        ``gid="means"`` in each.
+    """
+    outcomes = list(outcomes)
+    groups = [str(g) for g in (groups or dict.fromkeys(cells["group"].astype(str)))]
+    waves = [str(w) for w in (waves or dict.fromkeys(cells["wave"].astype(str)))]
+    ncols = max(1, min(columns, len(outcomes)))
+    nrows = int(np.ceil(len(outcomes) / ncols))
+    with styled():
+        figure, grid = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 3.0 * nrows + 0.6),
+                                    squeeze=False)
+        for index, axes in enumerate(grid.flat):
+            if index >= len(outcomes):
+                axes.set_visible(False)
+                continue
+            outcome = outcomes[index]
+            _draw_means(axes, cells, outcome, groups, waves, label_n=False)
+            axes.set_ylabel(axis_label(outcome, instruments, width=44), fontsize=7)
+            axes.tick_params(labelsize=7)
+            effect = _interaction_row(anova, outcome) if anova is not None else None
+            axes.set_title(_effect_text(effect) if effect is not None else outcome, fontsize=7,
+                           loc="left")
+        handles, labels = grid.flat[0].get_legend_handles_labels()
+        figure.legend(handles, labels, loc="upper right", bbox_to_anchor=(1.0, 1.0), ncol=len(groups),
+                      fontsize=8)
+        figure.suptitle(title or "Group means with 95% CI", x=0.01, y=1.0, ha="left", fontsize=10)
+        figure.tight_layout(h_pad=1.2, w_pad=1.0)
+    return figure
+
+
+def reliability_forest_for_study(frame, study: dict, root=None):
+    """The reliability forest plot of one study, labelled from its instrument definitions."""
+    from .tables import study_instruments_by_id
+
+    return reliability_forest(frame, study_instruments_by_id(study, root),
+                              title=f"{study.get('title', '')}\nInternal consistency by scale and wave")
+
+
+def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide, study: dict, root=None):
+    """The interaction figure of one configured ANOVA outcome."""
+    from .tables import study_instruments_by_id, variable_label
+
+    instruments = study_instruments_by_id(study, root)
+    return anova_interaction(outcome, cells, scores_wide, ledger, anova, study["groups"], study["waves"],
+                             instruments, title=f"{variable_label(outcome, instruments)} ({outcome})")
+
+
+def anova_panel_for_study(anova, cells, study: dict, root=None):
+    """The panel figure of every configured ANOVA outcome, in config order."""
+    from .tables import study_instruments_by_id
+
+    outcomes = list(study["analyses"]["anova"]["outcomes"])
+    return anova_panel(outcomes, cells, anova, study["groups"], study["waves"],
+                       study_instruments_by_id(study, root),
+                       title=f"{study.get('title', '')}\nGroup means with 95% CI; group × time interaction")

@@ -153,7 +153,8 @@ _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{
                   "<": r"\textless{}", ">": r"\textgreater{}", "−": "-"}
 _LATEX_UNICODE = {"α": r"$\alpha$", "ω": r"$\omega$", "η": r"$\eta$", "²": r"$^2$", "ε": r"$\varepsilon$",
                   "χ": r"$\chi$", "±": r"$\pm$", "≥": r"$\geq$", "≤": r"$\leq$", "×": r"$\times$",
-                  "–": "--", "—": "---", "ₚ": r"$_p$", "ᵢ": r"$_i$"}
+                  "–": "--", "—": "---", "ₚ": r"$_p$", "ᵢ": r"$_i$",
+                  "ᵃ": r"$^{a}$", "ᵇ": r"$^{b}$"}
 
 
 def _latex_text(text: str) -> str:
@@ -342,3 +343,297 @@ def _test_text(first) -> str:
     if test == "Pearson chi-squared":
         return f"χ²({fmt_number(first['df1'], 0)}) = {fmt_number(first['statistic'])}"
     return test
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability and the time x group ANOVA
+
+
+def _flag(value) -> bool:
+    """A boolean column read back from CSV: True, "True" and 1 are set; empty is not."""
+    if _missing(value):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def study_instruments_by_id(study: dict, root=None) -> dict:
+    """The study's instrument definitions by id (``{}`` when the study has none)."""
+    from .instruments import load_instrument
+
+    loaded = {}
+    for use in study.get("instruments") or []:
+        instrument = load_instrument(use["instrument"], root)
+        loaded[instrument.id] = instrument
+    return loaded
+
+
+def variable_label(variable: str, instruments: dict | None = None) -> str:
+    """A variable's label for tables and figures: the scale's label from its instrument
+    definition (``scs26.total`` -> ``Self-compassion total``), a measure's name as it is.
+
+    Examples
+    --------
+    >>> from wellbeing.instruments import load_instrument
+    >>> variable_label("ffmq39.nonreact", {"ffmq39": load_instrument("ffmq39")})
+    'Non-reactivity to inner experience'
+    >>> variable_label("home_practice"), variable_label("xyz.total")
+    ('home_practice', 'xyz.total')
+    """
+    instrument_id, _, scale = variable.partition(".")
+    instrument = (instruments or {}).get(instrument_id)
+    if not scale or instrument is None or scale not in instrument.scales:
+        return variable
+    return instrument.scale(scale).label or scale
+
+
+def _scale_label(instrument, scale: str) -> str:
+    if instrument is None or scale not in instrument.scales:
+        return scale
+    return instrument.scale(scale).label or scale
+
+
+def _omega_reason(note) -> str:
+    text = "" if _missing(note) else str(note)
+    if re.search(r"not defined for \d+ items?", text):
+        return "not defined for scales of two items (a one-factor model needs at least three)"
+    if "respondents for" in text:
+        return "no more respondents than items (the correlation matrix is singular)"
+    return text.split(";")[0].strip() or "not estimated"
+
+
+#: Marks on the alpha cell, explained in the table note.
+BELOW_MARK, NEGATIVE_MARK = "ᵃ", "ᵇ"
+
+
+def reliability_table(frame, instruments: dict | None = None, number: int | None = None) -> Table:
+    """The APA reliability table: per scale and wave *n*, items, alpha [95% CI] and omega.
+
+    Scales are grouped under their instrument (a one-scale instrument takes one row, named after
+    the instrument). An alpha under the study's threshold is marked ``ᵃ`` (as a paper marks the
+    subscales it does not interpret), a negative average inter-item covariance ``ᵇ``; an omega
+    that could not be estimated is shown as ``—`` and the note says why.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``reliability/reliability.csv`` (instrument, scale, wave, missing, n, n_items,
+        n_items_used, alpha, alpha_ci_low, alpha_ci_high, omega_total, threshold,
+        below_threshold, negative_average_cov, note).
+    instruments : dict, optional
+        Instrument id -> :class:`~wellbeing.instruments.Instrument`, for names and scale labels;
+        ids and scale names are shown without it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"instrument": "brs", "scale": "total", "wave": ["pre", "post"],
+    ...     "missing": "listwise", "n": [40, 38], "n_items": 6, "n_items_used": 6,
+    ...     "alpha": [0.8123, 0.655], "alpha_ci_low": [0.71, 0.45], "alpha_ci_high": [0.88, 0.79],
+    ...     "omega_total": [0.821, 0.67], "threshold": 0.7, "below_threshold": [False, True],
+    ...     "negative_average_cov": False, "note": ""})
+    >>> reliability_table(frame).rows
+    [['brs', 'pre', '40', '6', '.81 [.71, .88]', '.82'], ['', 'post', '38', '6', '.66 [.45, .79]ᵃ', '.67']]
+    """
+    instruments = instruments or {}
+    waves = list(dict.fromkeys(str(w) for w in frame["wave"]))
+    several_waves = len(waves) > 1
+    width = 5 + several_waves
+    rows: list[list[str]] = []
+    below = negative = fewer_items = False
+    omega_missing: dict[str, dict[str, list[str]]] = {}
+    for instrument_id, block in frame.groupby("instrument", sort=False):
+        instrument = instruments.get(instrument_id)
+        name = instrument.name if instrument is not None else str(instrument_id)
+        scales = list(dict.fromkeys(block["scale"]))
+        single = len(scales) == 1
+        if not single:
+            rows.append([name] + [""] * (width - 1))
+        for scale in scales:
+            label = name if single else _scale_label(instrument, scale)
+            for index, row in enumerate(block[block["scale"] == scale].to_dict("records")):
+                alpha = row.get("alpha")
+                if _missing(alpha):
+                    alpha_text = "—"
+                else:
+                    alpha_text = fmt_unit(alpha)
+                    if not (_missing(row.get("alpha_ci_low")) or _missing(row.get("alpha_ci_high"))):
+                        alpha_text += f" [{fmt_unit(row['alpha_ci_low'])}, {fmt_unit(row['alpha_ci_high'])}]"
+                if _flag(row.get("below_threshold")):
+                    alpha_text += BELOW_MARK
+                    below = True
+                if _flag(row.get("negative_average_cov")):
+                    alpha_text += NEGATIVE_MARK
+                    negative = True
+                omega = row.get("omega_total")
+                if _missing(omega):
+                    omega_text = "—"
+                    reason = _omega_reason(row.get("note"))
+                    omega_missing.setdefault(reason, {}).setdefault(label, []).append(str(row["wave"]))
+                else:
+                    omega_text = fmt_unit(omega)
+                items = int(row["n_items"])
+                used = row.get("n_items_used")
+                items_text = str(items)
+                if not _missing(used) and int(used) != items:
+                    items_text = f"{int(used)}/{items}"
+                    fewer_items = True
+                shown = (label if index == 0 else "") if single else ("    " + label if index == 0 else "")
+                cells = [shown] + ([str(row["wave"])] if several_waves else [])
+                n = row.get("n")
+                cells += ["" if _missing(n) else str(int(n)), items_text, alpha_text, omega_text]
+                rows.append(cells)
+    columns = ["Scale"] + (["Wave"] if several_waves else []) + ["*n*", "Items", "α [95% CI]", "ω"]
+
+    rules = set(str(m) for m in frame.get("missing", []) if not _missing(m))
+    if rules == {"pairwise"}:
+        n_text = ("*n* = respondents who answered any item of the scale at that wave (pairwise "
+                  "deletion; the smallest pair count is in reliability/reliability.csv).")
+    else:
+        n_text = ("*n* = respondents who answered every item of the scale at that wave (listwise "
+                  "deletion, as SPSS RELIABILITY).")
+    parts = [n_text, "α = Cronbach's alpha with its 95% confidence interval (Feldt); "
+             "ω = McDonald's omega total from a one-factor model."]
+    if fewer_items:
+        parts.append("Items *k*/*m*: *k* of the scale's *m* items used (items without variance left out).")
+    if below:
+        threshold = next((t for t in frame.get("threshold", []) if not _missing(t)), 0.7)
+        parts.append(f"{BELOW_MARK} α below the study's threshold of {fmt_unit(threshold)}: the "
+                     "scale is not consistent enough at that wave to be interpreted on its own.")
+    if negative:
+        parts.append(f"{NEGATIVE_MARK} Negative average inter-item covariance: α is not meaningful "
+                     "(check the reverse keys).")
+    for reason, labels in omega_missing.items():
+        listed = "; ".join(label + (f" ({', '.join(w)})" if several_waves else "")
+                           for label, w in labels.items())
+        parts.append(f"ω not estimated (—) for {listed}: {reason}.")
+    parts.append("Duhachek intervals, omega hierarchical and per-item statistics are in "
+                 "reliability/reliability.csv and reliability/items.csv.")
+    return Table(title="Internal consistency of the scales" + (" at each wave" if several_waves else ""),
+                 columns=columns, rows=rows, note=" ".join(parts), number=number,
+                 align=["l"] + (["l"] if several_waves else []) + ["r"] * 4)
+
+
+def reliability_for_study(frame, study: dict, root=None) -> Table:
+    """The reliability table of one study, labelled from its instrument definitions."""
+    return reliability_table(frame, study_instruments_by_id(study, root))
+
+
+def _ci_level_text(level) -> str:
+    return "" if _missing(level) else f"{100 * float(level):g}%"
+
+
+def anova_table(anova, cells, study: dict, instruments: dict | None = None,
+                number: int | None = None) -> Table:
+    """The main results table of a time x group study: per outcome *M* (*SD*) of every group at
+    every wave, then *F*, *p* and partial eta squared with its CI for the group x time
+    interaction.
+
+    With three or more waves the interaction's degrees of freedom and *p* are
+    Greenhouse-Geisser corrected (the note says so). With ``p_adjust`` other than none a column of
+    adjusted *p* (across the outcomes, from the uncorrected *p* as in ``anova/anova.csv``)
+    follows.
+
+    Parameters
+    ----------
+    anova : DataFrame
+        ``anova/anova.csv`` (outcome, effect, df1, df2, F, p, p_adjusted, p_adjust, pes,
+        pes_ci_low, pes_ci_high, ci_level, eps_gg, p_gg, n, n_excluded).
+    cells : DataFrame
+        ``anova/cells.csv`` (outcome, group, wave, n, mean, sd).
+    study : dict
+        The study's config (``groups``, ``waves``).
+    instruments : dict, optional
+        Instrument id -> definition, for the outcomes' labels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> anova = pd.DataFrame({"outcome": "pss10.total", "effect": ["group", "time", "group:time"],
+    ...     "df1": 1, "df2": 44, "F": [0.5, 3.1, 12.345], "p": [0.48, 0.085, 0.0004],
+    ...     "p_adjusted": [0.48, 0.085, 0.0004], "p_adjust": "none", "pes": [0.01, 0.07, 0.219],
+    ...     "pes_ci_low": [0.0, 0.0, 0.064], "pes_ci_high": [0.1, 0.2, 0.383], "ci_level": 0.9,
+    ...     "eps_gg": 1.0, "p_gg": [None, 0.085, 0.0004], "n": 46, "n_excluded": 1})
+    >>> cells = pd.DataFrame({"outcome": "pss10.total", "group": ["c", "c", "t", "t"],
+    ...     "wave": ["pre", "post"] * 2, "n": [21, 21, 25, 25], "mean": [18.2, 18.0, 19.1, 14.85],
+    ...     "sd": [5.1, 4.9, 6.0, 5.55]})
+    >>> table = anova_table(anova, cells, {"groups": ["c", "t"], "waves": ["pre", "post"]})
+    >>> table.columns
+    ['Outcome', '*n*', 'c pre', 'c post', 't pre', 't post', '*df*', '*F*', '*p*', 'ηₚ² [90% CI]']
+    >>> table.rows
+    [['pss10.total', '46', '18.20 (5.10)', '18.00 (4.90)', '19.10 (6.00)', '14.85 (5.55)', '1, 44', '12.35', '< .001', '.22 [.06, .38]']]
+    """
+    groups = [str(g) for g in study["groups"]]
+    waves = [str(w) for w in study["waves"]]
+    corrected = len(waves) > 2
+    interaction = anova[anova["effect"] == "group:time"].drop_duplicates("outcome").set_index("outcome")
+    outcomes = list(interaction.index)
+    method = next((m for m in interaction.get("p_adjust", []) if not _missing(m)), "none")
+    adjusted = method != "none"
+    level = next((lv for lv in interaction.get("ci_level", []) if not _missing(lv)), 0.9)
+    cell_of = {(str(r["outcome"]), str(r["group"]), str(r["wave"])): r for r in cells.to_dict("records")}
+    rows = []
+    for outcome in outcomes:
+        effect = interaction.loc[outcome]
+        cells_text = []
+        for group in groups:
+            for wave in waves:
+                cell = cell_of.get((outcome, group, wave))
+                cells_text.append("" if cell is None else
+                                  f"{fmt_number(cell['mean'])} ({fmt_number(cell['sd'])})")
+        if corrected and not _missing(effect.get("eps_gg")):
+            eps = float(effect["eps_gg"])
+            df_text = f"{fmt_number(effect['df1'] * eps)}, {fmt_number(effect['df2'] * eps)}"
+            p = effect.get("p_gg")
+        else:
+            df_text = f"{int(effect['df1'])}, {int(effect['df2'])}"
+            p = effect["p"]
+        pes = fmt_unit(effect["pes"])
+        if not (_missing(effect.get("pes_ci_low")) or _missing(effect.get("pes_ci_high"))):
+            pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
+        row = [variable_label(outcome, instruments), str(int(effect["n"])), *cells_text,
+               df_text, fmt_number(effect["F"]), fmt_p(p)]
+        if adjusted:
+            row.append(fmt_p(effect.get("p_adjusted")))
+        rows.append(row + [pes])
+    adjust_name = {"holm": "Holm", "fdr_bh": "BH"}.get(method, method)
+    columns = (["Outcome", "*n*"] + [f"{g} {w}" for g in groups for w in waves]
+               + ["*df*", "*F*", "*p*"] + ([f"*p* ({adjust_name})"] if adjusted else [])
+               + [f"ηₚ² [{_ci_level_text(level)} CI]"])
+
+    group_n = {}
+    for group in groups:
+        ns = sorted(set(int(c["n"]) for (o, g, w), c in cell_of.items() if g == group and o in outcomes))
+        group_n[group] = ns
+    varies = any(len(ns) > 1 for ns in group_n.values())
+    n_text = ", ".join(f"{g} {ns[0]}" if len(ns) == 1 else f"{g} {ns[0]}–{ns[-1]}"
+                       for g, ns in group_n.items() if ns) + (" per outcome" if varies else "")
+    excluded = sorted(set(int(x) for x in interaction.get("n_excluded", []) if not _missing(x)))
+    excluded_text = ""
+    if excluded and excluded != [0]:
+        count = str(excluded[0]) if len(excluded) == 1 else f"{excluded[0]}–{excluded[-1]}"
+        excluded_text = f"; {count} excluded per outcome (reasons in anova/ledger.csv)"
+    parts = [f"Group columns are *M* (*SD*). *n* = participants with a score at every wave: "
+             f"{n_text}{excluded_text}.",
+             "*F*, *p* and ηₚ² (partial eta squared, with its "
+             f"{_ci_level_text(level)} confidence interval) are for the group × time interaction "
+             "of a mixed ANOVA with Type III sums of squares (as SPSS GLM and R's afex)."]
+    if corrected:
+        parts.append("Degrees of freedom and *p* are Greenhouse-Geisser corrected; Mauchly's test "
+                     "and Huynh-Feldt corrections are in anova/anova.csv.")
+    if adjusted:
+        full = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}.get(method, method)
+        parts.append(f"*p* ({adjust_name}): {full}-adjusted across the {len(outcomes)} outcomes"
+                     + (" (from the uncorrected *p*)." if corrected else "."))
+    else:
+        parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
+    parts.append("Main effects, follow-up tests and the mixed-model sensitivity analysis are in "
+                 "anova/anova.csv, anova/followups.csv and anova/mixed_model.csv.")
+    return Table(title="Outcomes by group and wave, and the group × time interaction",
+                 columns=columns, rows=rows, note=" ".join(parts), number=number)
+
+
+def anova_for_study(anova, cells, study: dict, root=None) -> Table:
+    """The main ANOVA table of one study, outcomes labelled from its instrument definitions."""
+    return anova_table(anova, cells, study, study_instruments_by_id(study, root))

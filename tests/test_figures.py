@@ -1,0 +1,145 @@
+"""Tests of the reliability and ANOVA figures (issues 5, 6 and 8): ``wellbeing.figures``.
+
+Each figure function is drawn on a small frame and checked for what it must show (axes, one
+line per participant or per group, one marker per estimate, the threshold, the axis label with
+the scale's range), and saving it twice must give identical bytes, PNG and PDF.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wellbeing import anova as anova_module
+from wellbeing import figures
+from wellbeing.instruments import load_instrument
+
+
+def reliability_frame() -> pd.DataFrame:
+    rows = [("demo", "one", "pre", 0.81, 0.70, 0.89, False), ("demo", "one", "post", 0.66, 0.45, 0.80, True),
+            ("demo", "two", "pre", 0.75, 0.60, 0.85, False), ("demo", "two", "post", 0.72, 0.55, 0.83, False),
+            ("solo", "total", "pre", 0.90, 0.80, 0.96, False), ("solo", "total", "post", 0.88, 0.79, 0.95, False)]
+    frame = pd.DataFrame(rows, columns=["instrument", "scale", "wave", "alpha", "alpha_ci_low",
+                                        "alpha_ci_high", "below_threshold"])
+    frame["threshold"] = 0.7
+    return frame
+
+
+def lines(figure, gid):
+    return [line for axes in figure.axes for line in axes.get_lines() if line.get_gid() == gid]
+
+
+def test_reliability_forest_content():
+    figure = figures.reliability_forest(reliability_frame(), title="demo")
+    assert len(figure.axes) == 1
+    axes = figure.axes[0]
+    estimates = lines(figure, "estimates")
+    assert len(estimates) == 2                                    # one per wave
+    assert [len(line.get_xdata()) for line in estimates] == [3, 3]   # one point per scale
+    assert {line.get_marker() for line in estimates} == {"o", "s"}   # waves: marker and colour
+    assert len({line.get_color() for line in estimates}) == 2
+    assert len(lines(figure, "interval")) == 6
+    below = lines(figure, "below")
+    assert len(below) == 1 and list(below[0].get_xdata()) == [0.66]   # open marker under .70
+    assert below[0].get_markerfacecolor() == "white"
+    dashed = [line for line in axes.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and list(dashed[0].get_xdata()) == [0.7, 0.7]
+    labels = [tick.get_text() for tick in axes.get_yticklabels()]
+    assert labels == ["demo", "one", "two", "solo"]             # heading, scales, one-scale instrument
+    assert axes.get_yticklabels()[0].get_fontweight() == "bold"
+    assert not lines(figure, "clipped")
+    figures.plt.close(figure)
+
+
+def test_reliability_forest_clips_intervals_below_zero_with_an_arrow():
+    frame = reliability_frame()
+    frame.loc[1, ["alpha", "alpha_ci_low"]] = [0.3, -1.2]
+    figure = figures.reliability_forest(frame)
+    assert len(lines(figure, "clipped")) == 1
+    left = figure.axes[0].get_xlim()[0]
+    assert -0.1 < left < 0                                        # axis from 0 (a margin for the arrow)
+    figures.plt.close(figure)
+
+
+def anova_inputs():
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(9):
+        group = "control" if i < 5 else "trained"
+        base = rng.normal(20, 4)
+        for w, wave in enumerate(["pre", "post"]):
+            if i == 8 and wave == "post":
+                continue                                          # no post wave: excluded
+            rows.append({"participant": f"P{i}", "wave": wave, "group": group,
+                         "pss10.total": base - 3 * w * (group == "trained") + rng.normal(0, 1),
+                         "minutes": rng.normal(30, 5)})
+    scores = pd.DataFrame(rows)
+    study = {"groups": ["control", "trained"], "waves": ["pre", "post"],
+             "analyses": {"anova": {"outcomes": ["pss10.total", "minutes"], "p_adjust": "none"}}}
+    result = anova_module.for_study(scores, study)
+    return scores, study, result
+
+
+def test_anova_interaction_content():
+    scores, study, result = anova_inputs()
+    instruments = {"pss10": load_instrument("pss10")}
+    figure = figures.anova_interaction("pss10.total", result.cells, scores, result.ledger, result.anova,
+                                       study["groups"], study["waves"], instruments)
+    assert len(figure.axes) == 1
+    axes = figure.axes[0]
+    assert len(lines(figure, "trajectory")) == 8               # P8 has no post wave: not drawn
+    means = lines(figure, "means")
+    assert len(means) == 2 and all(len(line.get_xdata()) == 2 for line in means)
+    assert axes.get_ylabel().replace("\n", " ") == "Perceived Stress Scale (10 items): Perceived stress (0–40)"
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["pre", "post"]
+    assert "group × time" in axes.get_title(loc="left")
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert legend == ["control (n = 5)", "trained (n = 3)"]
+    figures.plt.close(figure)
+
+
+def test_anova_interaction_of_a_measure_is_labelled_by_its_name():
+    scores, study, result = anova_inputs()
+    figure = figures.anova_interaction("minutes", result.cells, scores, result.ledger, result.anova,
+                                       study["groups"], study["waves"], {})
+    assert figure.axes[0].get_ylabel() == "minutes"
+    figures.plt.close(figure)
+
+
+def test_anova_panel_content():
+    scores, study, result = anova_inputs()
+    figure = figures.anova_panel(["pss10.total", "minutes", "pss10.total"], result.cells, result.anova,
+                                 study["groups"], study["waves"], {"pss10": load_instrument("pss10")},
+                                 columns=2)
+    visible = [axes for axes in figure.axes if axes.get_visible()]
+    assert len(figure.axes) == 4 and len(visible) == 3         # 2 x 2 grid, one cell hidden
+    for axes in visible:
+        assert len([line for line in axes.get_lines() if line.get_gid() == "means"]) == 2
+        assert "$F$(1, " in axes.get_title(loc="left")
+    assert "(0–40)" in visible[0].get_ylabel().replace("\n", " ")
+    assert len(figure.legends) == 1
+    figures.plt.close(figure)
+
+
+def _draw(kind):
+    if kind == "forest":
+        return figures.reliability_forest(reliability_frame(), title="demo")
+    scores, study, result = anova_inputs()
+    if kind == "interaction":
+        return figures.anova_interaction("pss10.total", result.cells, scores, result.ledger, result.anova,
+                                         study["groups"], study["waves"])
+    return figures.anova_panel(["pss10.total", "minutes"], result.cells, result.anova)
+
+
+@pytest.mark.parametrize("kind", ["forest", "interaction", "panel"])
+def test_saving_twice_gives_identical_bytes(tmp_path, kind):
+    contents = []
+    for run in ("a", "b"):
+        png, pdf = tmp_path / f"{run}.png", tmp_path / f"{run}.pdf"
+        figures.save(_draw(kind), png, pdf)
+        contents.append((png.read_bytes(), pdf.read_bytes()))
+    assert contents[0][0] == contents[1][0]
+    assert contents[0][1] == contents[1][1]
+    assert contents[0][0].startswith(b"\x89PNG") and contents[0][1].startswith(b"%PDF")
+    assert b"CreationDate" not in contents[0][1]

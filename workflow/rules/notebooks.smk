@@ -1,0 +1,24 @@
+rule notebook:
+    input:
+        source="notebooks/{notebook}.ipynb",
+        outputs=notebook_inputs,
+    output:
+        report(
+            "results/{study}/notebooks/{notebook}.html",
+            category="{study}",
+            subcategory="Notebooks",
+            caption="../report/notebook.rst",
+        ),
+    wildcard_constraints:
+        notebook="|".join(NOTEBOOKS),
+    params:
+        title=lambda wildcards: f"{CONFIG['studies'][wildcards.study]['title']}: {wildcards.notebook}",
+        root=str(REPO_ROOT),
+    log:
+        "logs/{study}/notebook_{notebook}.log",
+    benchmark:
+        "benchmarks/{study}/notebook_{notebook}.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/notebooks.py"

@@ -1,0 +1,9 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+sys.path.insert(0, snakemake.scriptdir + "/..")
+
+from wellbeing import notebooks
+
+notebooks.render(snakemake.input.source, snakemake.wildcards.study, snakemake.params.title,
+                 f"results/{snakemake.wildcards.study}", snakemake.params.root, snakemake.output[0])

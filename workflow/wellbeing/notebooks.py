@@ -1,0 +1,109 @@
+"""Execute the explanatory notebooks for one study and render them to HTML, reproducibly.
+
+The source notebooks in ``notebooks/`` are committed without outputs. For each study the
+pipeline puts a parameters cell first (the study id and its results folder), executes every cell
+with the project's Python kernel (an error in any cell stops the rule), and writes the rendered
+HTML. What would make two renderings differ is removed: cell ids are numbered, execution
+timings are not recorded, kernel metadata is fixed, and the notebooks only ever display files
+the pipeline wrote (no object reprs with memory addresses).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Mapping
+
+#: The notebooks, in reading order, and the outputs each needs (relative to results/<study>/).
+NOTEBOOKS = {
+    "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "ingest/responses.csv",
+                   "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv"],
+    "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv"],
+    "anova": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv", "anova/followups.csv",
+              "anova/mixed_model.csv", "anova/assumptions.csv", "scores/scores_wide.csv"],
+    "correlations": ["scores/scores_wide.csv"],
+}
+
+
+def notebooks_for(study: Mapping) -> list[str]:
+    """The notebooks that apply to a study: ANOVA only with an ANOVA, correlations only with sets,
+    reliability only with instruments."""
+    analyses = study.get("analyses", {})
+    names = ["data_audit"]
+    if study.get("instruments") and "reliability" in analyses:
+        names.append("scoring_reliability")
+    if "anova" in analyses:
+        names.append("anova")
+    if analyses.get("correlations"):
+        names.append("correlations")
+    return names
+
+
+def parameters_cell(study_id: str, results: str) -> dict:
+    import nbformat
+
+    source = ("# Parameters, set by the pipeline for this study\n"
+              f"STUDY = {study_id!r}\nRESULTS = {results!r}")
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, timeout: int = 600):
+    """Execute a notebook for one study; return the executed notebook node.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` when a cell fails (the rule then fails).
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(str(source), as_version=4)
+    notebook.cells.insert(0, parameters_cell(study_id, results))
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:03d}"           # fixed ids instead of random ones
+        cell.metadata.pop("execution", None)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}}, record_timing=False)
+    client.execute()
+    notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                         "language_info": {"name": "python"}}
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def to_html(notebook, title: str) -> str:
+    """Render an executed notebook to a standalone HTML page (code folded under the prose)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    notebook.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def render(source: str | Path, study_id: str, title: str, results: str, cwd: str | Path,
+           html_path: str | Path) -> None:
+    """Execute ``source`` for a study and write its HTML to ``html_path``."""
+    notebook = execute(source, study_id, results, cwd)
+    html = to_html(notebook, title)
+    Path(html_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(html_path).write_text(html, encoding="utf-8")
+
+
+def stripped(notebook_json: Mapping) -> bool:
+    """True when a source notebook has no outputs or execution counts (as committed sources must).
+
+    Examples
+    --------
+    >>> stripped({"cells": [{"cell_type": "code", "outputs": [], "execution_count": None}]})
+    True
+    """
+    return all(not cell.get("outputs") and cell.get("execution_count") is None
+               for cell in notebook_json.get("cells", []) if cell.get("cell_type") == "code")
+
+
+def load_json(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
