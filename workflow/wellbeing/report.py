@@ -10,6 +10,7 @@ written, so two rebuilds of the same commit give the same bytes.
 from __future__ import annotations
 
 import json
+import re
 import platform
 import subprocess
 from importlib import metadata
@@ -77,3 +78,23 @@ def manifest(study_id: str, study: Mapping, outputs: Sequence[str | Path], input
 def write_manifest(content: Mapping, path: str | Path) -> None:
     Path(path).write_text(json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                           encoding="utf-8")
+
+
+_RUNTIME_BLOCK = re.compile(
+    r'(<script id="(?:runtimes|timeline)">\s*var \w+ = \{.*?"data": \{"values": )\[.*?\](\})', re.S)
+
+
+def strip_runtimes(html: str) -> str:
+    """Empty the job runtime and timeline data of a Snakemake HTML report.
+
+    They are the only parts of the report that change from one clean rebuild to the next; each
+    job's timing stays available in ``benchmarks/<study>/<rule>.tsv``.
+
+    Examples
+    --------
+    >>> page = ('<script id="timeline">\\n    var timeline_spec = {"description": "x", "data": '
+    ...         '{"values": [{"rule": "a", "starttime": "2026-01-01T10:00:00"}]}};')
+    >>> strip_runtimes(page)
+    '<script id="timeline">\\n    var timeline_spec = {"description": "x", "data": {"values": []}};'
+    """
+    return _RUNTIME_BLOCK.sub(r"\1[]\2", html)
