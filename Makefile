@@ -9,7 +9,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test lint example-data lock clean setup
+.PHONY: run test lint example-data lock clean setup docs
 
 setup: $(VENV)/.installed
 
@@ -32,6 +32,11 @@ test: setup
 
 lint: setup
 	$(BIN)/snakemake --lint
+
+# Refresh README's example figure and table from the last `make run`.
+docs: setup
+	$(BIN)/python scripts/update_docs.py
+	$(BIN)/python scripts/instrument_table.py --write
 
 # Regenerate the simulated example studies under data/raw/ (byte for byte the committed files).
 example-data: setup
