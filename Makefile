@@ -9,7 +9,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test lint example-data lock clean setup docs
+.PHONY: run test lint example-data lock clean setup bench docs
 
 setup: $(VENV)/.installed
 
@@ -33,6 +33,13 @@ test: setup
 lint: setup
 	$(BIN)/snakemake --lint
 
+# Fuzz every reader with a large budget (the test suite runs the same tests at 40 examples each).
+# FUZZ_EXAMPLES sets the examples per test.
+.PHONY: fuzz
+FUZZ_EXAMPLES ?= 2000
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
 # Refresh README's example figure and table from the last `make run`.
 docs: setup
 	$(BIN)/python scripts/update_docs.py
@@ -50,5 +57,11 @@ lock:
 	  /tmp/wellbeing-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 	$(PYTHON) scripts/sync_envs.py
 
+# Timings against the targets of issue 9: bench/results.json and bench/results.png (git-ignored).
+# BENCH_ARGS e.g. "--sizes 1000 10000" for a quicker run; see scripts/bench.py --help.
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
 clean:
-	rm -rf results logs benchmarks .snakemake
+	rm -rf results logs benchmarks .snakemake private

@@ -195,6 +195,54 @@ def test_no_identifying_value_reaches_results(built):
                 f"{path}: contains {secret!r} from a raw export"
 
 
+def raw_participant_codes(folder: Path, study: dict) -> set[str]:
+    """The participant codes of a study's raw text exports, read independently of the ingest code."""
+    codes: set[str] = set()
+    for source in study["sources"]:
+        with open(folder / source["path"], newline="", encoding="utf-8-sig") as handle:
+            records = [record for record in csv.reader(handle) if record]
+        header, data = records[0], records[1:]
+        if source["format"] == "qualtrics":
+            data = data[2:] if data[1][0].startswith('{"ImportId"') else data[1:]
+        position = header.index(study["id_column"])
+        codes |= {record[position].strip() for record in data if record[position].strip()}
+    return codes
+
+
+def test_participant_codes_are_pseudonymised_in_results(built):
+    """imp_feasibility's self-typed codes (initials and digits) never reach results/: they are
+    replaced by P001, P002, ... and the key is in private/, outside results/. trainee_wellbeing
+    declares its REDCap record ids pseudonymous, so they are kept and its key is empty."""
+    folder, _ = built
+    studies = config_studies()
+    assert not studies["imp_feasibility"].get("id_is_pseudonymous", False)
+    codes = raw_participant_codes(folder, studies["imp_feasibility"])
+    assert len(codes) == 47 and {"KG1608", "CJ0912", "FT2204", "MV1508"} <= codes
+    patterns = {code: re.compile(r"(?<![A-Za-z0-9])" + re.escape(code) + r"(?![A-Za-z0-9])")
+                for code in sorted(codes)}
+    for path in (folder / "results").rglob("*"):
+        if path.is_file():
+            text = readable_text(path)
+            for code, pattern in patterns.items():
+                assert not pattern.search(text), f"{path}: raw participant code {code}"
+    key = list(csv.DictReader(open(folder / "private" / "imp_feasibility" / "pseudonyms.csv")))
+    assert {row["participant_code"] for row in key} == codes
+    pseudonyms = [row["pseudonym"] for row in key]
+    assert pseudonyms == [f"P{n:03d}" for n in range(1, 48)]
+    responses = list(csv.DictReader(open(folder / "results" / "imp_feasibility" / "ingest" / "responses.csv")))
+    assert {row["participant"] for row in responses} == set(pseudonyms)
+    # The README's messy participants, traced through the key.
+    by_code = {row["participant_code"]: row["pseudonym"] for row in key}
+    kg = [row["wave"] for row in responses if row["participant"] == by_code["KG1608"]]
+    assert kg == ["pre"]                                   # no post wave
+    # Declared pseudonymous: codes kept, no key.
+    assert studies["trainee_wellbeing"]["id_is_pseudonymous"] is True
+    kept = list(csv.DictReader(open(folder / "results" / "trainee_wellbeing" / "ingest" / "responses.csv")))
+    assert sorted(row["participant"] for row in kept) == sorted(str(n) for n in range(1, 13))
+    assert (folder / "private" / "trainee_wellbeing" / "pseudonyms.csv").read_text() == \
+        "participant_code,pseudonym\n"
+
+
 def test_raw_files_are_unchanged(built):
     folder, raw_before = built
     assert {p: digest(p) for p in raw_before} == raw_before

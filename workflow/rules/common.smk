@@ -6,7 +6,7 @@ REPO_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
 from wellbeing.errors import UserError
-from wellbeing.figures import SCATTER_MATRIX_MAX
+from wellbeing.figure_limits import SCATTER_MATRIX_MAX  # not wellbeing.figures: no matplotlib at parse time
 from wellbeing.notebooks import NOTEBOOKS, notebooks_for
 from wellbeing.study import validated_config, study_input_files, instrument_definition_files
 

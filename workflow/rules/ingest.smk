@@ -7,6 +7,8 @@ rule ingest:
         issues="results/{study}/ingest/issues.csv",
         codebook="results/{study}/ingest/codebook.csv",
         raw_manifest="results/{study}/ingest/raw_manifest.csv",
+        # participant code -> pseudonym: never under results/ (git-ignored; see README)
+        key="private/{study}/pseudonyms.csv",
     params:
         study=study_settings,
         root=str(REPO_ROOT),

@@ -9,6 +9,9 @@ from wellbeing.errors import exit_on_user_error
 
 def main():
     result = ingest.for_study(snakemake.params.study, snakemake.params.root)
+    # Participant codes become pseudonyms in results/; the key stays in private/ (git-ignored).
+    result, key = ingest.pseudonymise(result, snakemake.params.study)
+    io.write_table(key, snakemake.output.key)
     io.write_table(result.responses, snakemake.output.responses)
     io.write_table(result.ledger, snakemake.output.ledger)
     io.write_table(result.issues, snakemake.output.issues)

@@ -198,6 +198,9 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             raise fail(f"{key}.sheet", "applies to format excel only")
         if "delimiter" in source and source["format"] != "csv":
             raise fail(f"{key}.delimiter", "applies to format csv only")
+        if source.get("decimal", ".") != "." and source["format"] != "csv":
+            raise fail(f"{key}.decimal", "applies to format csv only (other formats store numbers "
+                                         "with a '.' decimal mark)")
         if "encoding" in source and source["format"] in ("spss", "excel"):
             raise fail(f"{key}.encoding", "applies to text formats (csv, qualtrics, redcap) only")
     names = [measure["name"] for measure in study["measures"]]

@@ -129,8 +129,7 @@ def scatter_matrix(frame, variables, title: str):
     return figure
 
 
-#: Sets with at most this many variables also get a scatter matrix.
-SCATTER_MATRIX_MAX = 8
+from .figure_limits import SCATTER_MATRIX_MAX  # noqa: E402  (sets this small get a scatter matrix)
 
 
 def _set_description(long, correlation_set: dict, study: dict) -> tuple[str, str]:

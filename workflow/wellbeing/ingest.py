@@ -64,6 +64,7 @@ class RawSource:
     codebook: dict[str, dict] = field(default_factory=dict)   # column -> label, type, values, ...
     user_missing: dict[str, set[str]] = field(default_factory=dict)  # SPSS user-missing codes
     notes: list[dict] = field(default_factory=list)           # file-level issues
+    free_text: set[str] = field(default_factory=set)          # free-text answers, dropped on reading
 
 
 def _decode(path: Path, label: str, encoding: str | None, notes: list[dict]) -> str:
@@ -73,23 +74,34 @@ def _decode(path: Path, label: str, encoding: str | None, notes: list[dict]) -> 
         raise UserError(f"{label}: the file is empty; export the data again")
     if encoding:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as error:
             raise UserError(f"{label}: cannot be read as {encoding} ({error}); "
                             "fix sources[].encoding in the config") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        # Exports saved by Excel on Windows are often Windows-1252; say so rather than guess silently.
-        notes.append(_issue(label, "", "", "", "(file)", f"byte {error.start}",
-                            "not UTF-8", "decoded as Windows-1252; set sources[].encoding to confirm"))
-        return data.decode("cp1252", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            # Exports saved by Excel on Windows are often Windows-1252; say so rather than guess silently.
+            notes.append(_issue(label, "", "", "", "(file)", f"byte {error.start}",
+                                "not UTF-8", "decoded as Windows-1252; set sources[].encoding to confirm"))
+            text = data.decode("cp1252", errors="replace")
+    if not text.lstrip("\ufeff").strip():          # a byte-order mark and nothing else
+        raise UserError(f"{label}: the file is empty; export the data again")
+    return text
 
 
-def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+def _records(text: str, delimiter: str, label: str = "") -> list[tuple[int, list[str]]]:
     """CSV records with their 1-based record number, blank lines skipped but counted."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, record) for number, record in enumerate(reader, start=1) if record]
+    try:
+        records = [(number, record) for number, record in enumerate(reader, start=1) if record]
+    except csv.Error as error:
+        raise UserError(f"{label}, row {reader.line_num}: not readable as CSV ({error}); export "
+                        "the file again") from None
+    if not records:
+        raise UserError(f"{label}: the file is empty; export the data again")
+    return records
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -124,7 +136,7 @@ def read_csv_source(path: Path, label: str, encoding: str | None = None,
     """A plain CSV with one header row."""
     notes: list[dict] = []
     text = _decode(path, label, encoding, notes)
-    records = _records(text, delimiter or _sniff_delimiter(text))
+    records = _records(text, delimiter or _sniff_delimiter(text), label)
     frame, rows = _table(label, records[0][1], records[1:])
     return RawSource(label, "csv", frame, rows, notes=notes)
 
@@ -133,11 +145,15 @@ def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSo
     """A Qualtrics CSV export: column ids, question text, and (since 2017) an ImportId row."""
     notes: list[dict] = []
     text = _decode(path, label, encoding, notes)
-    records = _records(text, ",")
+    records = _records(text, ",", label)
     if len(records) < 2:
         raise UserError(f"{label}: a Qualtrics export has at least two header rows (column ids, "
                         "question text); is this a plain CSV? Use format: csv")
     ids, questions = records[0][1], records[1][1]
+    if _looks_like_response(ids, questions):
+        raise UserError(f"{label}, row {records[1][0]}: holds a response, not Qualtrics' question-text "
+                        "row: the export's extra header rows were removed; use format: csv for a "
+                        "file with one header row, or export it again from Qualtrics")
     third = records[2][1] if len(records) > 2 else []
     has_import_ids = any(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
     data = records[3:] if has_import_ids else records[2:]
@@ -151,13 +167,39 @@ def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSo
         label_text = questions[position] if position < len(questions) else ""
         codebook[column] = {"label": label_text, "import_id": import_id}
     identifiers = {column for column in frame.columns if column in QUALTRICS_IDENTIFIERS}
-    return RawSource(label, "qualtrics", frame, rows, identifiers, codebook, notes=notes)
+    # "Other, please specify" and text-entry answers: free text, which may identify a person.
+    free_text = {column for column in frame.columns if column.endswith("_TEXT")}
+    return RawSource(label, "qualtrics", frame, rows, identifiers, codebook, notes=notes,
+                     free_text=free_text)
+
+
+#: Cells of Qualtrics metadata columns whose value in a response row has a recognisable shape.
+_RESPONSE_SHAPES = {
+    "ResponseId": re.compile(r"^R_[A-Za-z0-9]+$"),
+    "StartDate": re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"),
+    "EndDate": re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"),
+    "RecordedDate": re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"),
+}
+
+
+def _looks_like_response(ids: Sequence[str], second: Sequence[str]) -> bool:
+    """Whether the second row of a Qualtrics export is a response rather than question text
+    (the header rows were deleted by hand): a response id or a date under the metadata columns,
+    or, without those columns, nothing but numbers."""
+    cells = dict(zip((name.strip() for name in ids), (value.strip() for value in second)))
+    for column, shape in _RESPONSE_SHAPES.items():
+        if cells.get(column) and shape.match(cells[column]):
+            return True
+    if any(column in cells for column in _RESPONSE_SHAPES):
+        return False
+    filled = [value for value in cells.values() if value]
+    return len(filled) >= 3 and all(_NUMBER.match(value) for value in filled)
 
 
 def read_redcap_dictionary(path: Path, label: str) -> dict[str, dict]:
     """Parse a REDCap data dictionary into field name -> label, type, choices, range, identifier."""
     notes: list[dict] = []
-    records = _records(_decode(path, label, None, notes), ",")
+    records = _records(_decode(path, label, None, notes), ",", label)
     header = [name.strip() for name in records[0][1]]
     needed = {"Variable / Field Name", "Field Type", "Field Label"}
     if not needed <= set(header):
@@ -192,7 +234,7 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
                 dictionary_label: str = "", encoding: str | None = None) -> RawSource:
     """A REDCap raw (coded) CSV export, with the data dictionary when given."""
     notes: list[dict] = []
-    records = _records(_decode(path, label, encoding, notes), ",")
+    records = _records(_decode(path, label, encoding, notes), ",", label)
     frame, rows = _table(label, records[0][1], records[1:])
     codebook, identifiers = {}, set()
     if dictionary is not None:
@@ -210,6 +252,13 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
             if entry["identifier"]:
                 identifiers.add(column)
     return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes)
+
+
+def _reason(error: Exception, limit: int = 160) -> str:
+    """A library's error message on one line, short, without the temporary paths it may name."""
+    text = " ".join(str(error).split())
+    text = re.sub(r"(/[^\s/]+)+/([^\s/]+)", r"\2", text)        # /tmp/x/data.xlsx -> data.xlsx
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _cell_text(value) -> str:
@@ -230,7 +279,8 @@ def read_spss(path: Path, label: str) -> RawSource:
     try:
         data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
     except Exception as error:  # pyreadstat raises its own ReadstatError for a broken file
-        raise UserError(f"{label}: not a readable SPSS .sav file ({error}); export it again from SPSS") from None
+        raise UserError(f"{label}: not a readable SPSS .sav file ({_reason(error)}); export it again "
+                        "from SPSS") from None
     frame = data.map(_cell_text).astype(object)
     frame.columns = [str(column) for column in frame.columns]
     codebook, user_missing = {}, {}
@@ -266,14 +316,21 @@ def read_excel(path: Path, label: str, sheet: str | None = None) -> RawSource:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile/KeyError variants for broken files
-        raise UserError(f"{label}: not a readable .xlsx workbook ({error}); save it again as .xlsx") from None
+        raise UserError(f"{label}: not a readable .xlsx workbook ({_reason(error)}); save it again "
+                        "as .xlsx") from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise UserError(f"{label}: Worksheet named '{sheet}' not found (sheets: "
                             f"{', '.join(workbook.sheetnames)}); check sources[].sheet")
+        if not workbook.worksheets:
+            raise UserError(f"{label}: the workbook has no worksheet; save it again as .xlsx")
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        records = [(number, [_cell_text(value) for value in values])
-                   for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)]
+        try:    # read_only workbooks parse a sheet's XML only now, while iterating
+            records = [(number, [_cell_text(value) for value in values])
+                       for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)]
+        except Exception as error:  # broken XML, bad cell references, unknown cell types
+            raise UserError(f"{label}: not a readable .xlsx workbook ({type(error).__name__}: "
+                            f"{_reason(error)}); save it again as .xlsx") from None
     finally:
         workbook.close()
     records = [(number, record) for number, record in records if any(record)]
@@ -291,18 +348,23 @@ def read_source(source: Mapping, repo_root: Path) -> RawSource:
     if not path.is_file():
         raise UserError(f"{label}: file not found; check sources[].path in the config")
     if fmt == "csv":
-        return read_csv_source(path, label, source.get("encoding"), source.get("delimiter"))
-    if fmt == "qualtrics":
-        return read_qualtrics(path, label, source.get("encoding"))
-    if fmt == "redcap":
+        raw = read_csv_source(path, label, source.get("encoding"), source.get("delimiter"))
+    elif fmt == "qualtrics":
+        raw = read_qualtrics(path, label, source.get("encoding"))
+    elif fmt == "redcap":
         dictionary = source.get("dictionary")
-        return read_redcap(path, label, repo_root / dictionary if dictionary else None,
-                           dictionary or "", source.get("encoding"))
-    if fmt == "spss":
-        return read_spss(path, label)
-    if fmt == "excel":
-        return read_excel(path, label, source.get("sheet"))
-    raise UserError(f"{label}: unknown format '{fmt}'")
+        raw = read_redcap(path, label, repo_root / dictionary if dictionary else None,
+                          dictionary or "", source.get("encoding"))
+    elif fmt == "spss":
+        raw = read_spss(path, label)
+    elif fmt == "excel":
+        raw = read_excel(path, label, source.get("sheet"))
+    else:
+        raise UserError(f"{label}: unknown format '{fmt}'")
+    if not raw.rows:
+        raise UserError(f"{label}: no data rows below the header; export the responses again "
+                        "(or remove the source from the config until there are some)")
+    return raw
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,6 +408,59 @@ def parse_number(text: str) -> float | None:
     if not _NUMBER.match(text):
         return None
     return float(text)
+
+
+@dataclass(frozen=True)
+class ValueReading:
+    """How a source writes numbers: its decimal mark and whether answers carry their label."""
+
+    decimal: str = "."             # "," for exports written with decimal commas
+    labelled_codes: bool = False   # read '3 - Neutral' as 3
+
+
+#: An answer written as its code and its label: '3 - Neutral', '3 = Neutral', '3: Neutral',
+#: '3. Neutral', '3 (Neutral)'.
+_LABELLED_CODE = re.compile(r"^([+-]?\d+)\s*(?:[-\u2013\u2014=:]|\.(?=\s)|(?=\())\s*\(?[^\d\s].*$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+#: What Excel makes of an entry it took for a date (read from .xlsx as an ISO date, or
+#: written back to CSV as 04-Mar, 3/4/2024, Mar-04).
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|\d{1,2}[-/][A-Za-z]{3}([-/]\d{2,4})?|"
+                   r"[A-Za-z]{3}[-/]\d{1,4}|\d{1,2}/\d{1,2}/\d{2,4})$")
+
+
+def read_number(text: str, reading: ValueReading | None = None) -> float | None:
+    """A number as the source writes it, or None: :func:`parse_number`, plus a decimal comma
+    (``decimal: ","``) and the leading code of a labelled answer (``labelled_codes: true``).
+
+    Examples
+    --------
+    >>> read_number("3,5"), read_number("3,5", ValueReading(decimal=","))
+    (None, 3.5)
+    >>> read_number("3 - Neutral"), read_number("3 - Neutral", ValueReading(labelled_codes=True))
+    (None, 3.0)
+    """
+    text = text.strip()
+    value = parse_number(text)
+    if value is not None or reading is None:
+        return value
+    if reading.decimal == "," and _DECIMAL_COMMA.match(text):
+        return parse_number(text.replace(",", "."))
+    if reading.labelled_codes and not _DATE.match(text):      # 04-Mar is a date, not code 4
+        match = _LABELLED_CODE.match(text)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def _why_not_a_number(text: str, reading: ValueReading | None) -> str:
+    """A hint, in the issue's rule, when a value that is not a number looks like a known mistake."""
+    if _DATE.match(text):
+        return " (a date: Excel may have turned the answer into a date)"
+    if _LABELLED_CODE.match(text):
+        return " (a labelled answer; sources[].labelled_codes: true reads its code)"
+    if _DECIMAL_COMMA.match(text):
+        return " (a decimal comma; sources[].decimal: ',' reads it)"
+    return ""
 
 
 def _wave_rows(raw: RawSource, source: Mapping, waves: Sequence[str], ledger: list[dict],
@@ -481,6 +596,9 @@ def ingest_study(study: Mapping, repo_root: str | Path,
             role = _role(column, study, column_rules, source)
             if column in raw.identifiers:
                 role = "identifier (dropped)"
+            elif column in raw.free_text and role == "other":
+                role = "free text (dropped)"
+                removed.add(column)
             elif column in drop:
                 role = "dropped (drop_columns)"
             rule = column_rules.get(_strip_suffix(column, source))
@@ -496,7 +614,9 @@ def ingest_study(study: Mapping, repo_root: str | Path,
         source_candidates = []
         for candidate in _wave_rows(raw, source, waves, ledger, id_column):
             candidate.update(source=raw.label, order=order, format=raw.format,
-                             user_missing=raw.user_missing)
+                             user_missing=raw.user_missing,
+                             reading=ValueReading(source.get("decimal", "."),
+                                                  bool(source.get("labelled_codes", False))))
             source_candidates.append(candidate)
         candidates.extend(source_candidates)
         manifest.append({"source": raw.label, "role": "data", "format": raw.format,
@@ -597,8 +717,8 @@ def ingest_study(study: Mapping, repo_root: str | Path,
                 continue
             text = str(cells[column])
             value, problem = _check_value(text, rule, candidate["user_missing"].get(
-                _original_column(column, candidate), set()))
-            coding.add(rule, text, problem)
+                _original_column(column, candidate), set()), candidate["reading"])
+            coding.add(rule, text, problem, candidate["reading"])
             if problem:
                 if on_invalid == "error":
                     raise UserError(f"{candidate['source']}, row {candidate['row']}, column "
@@ -650,11 +770,18 @@ class RangeTally:
         self.outside: dict[str, int] = {}
         self.observed: dict[str, list[float]] = {}
         self.declared: dict[str, tuple] = {}
+        self.filled: dict[str, int] = {}         # non-empty cells, numbers or not
+        self.example: dict[str, str] = {}        # the first cell that is not a number
 
-    def add(self, rule: ColumnRule, text: str, problem: str | None) -> None:
+    def add(self, rule: ColumnRule, text: str, problem: str | None,
+            reading: "ValueReading | None" = None) -> None:
         if not rule.role.startswith("item:"):
             return
-        value = parse_number(text) if text.strip() else None
+        value = read_number(text, reading) if text.strip() else None
+        if text.strip():
+            self.filled[rule.role] = self.filled.get(rule.role, 0) + 1
+            if value is None:
+                self.example.setdefault(rule.role, text.strip())
         if value is None:
             return
         role = rule.role
@@ -666,6 +793,13 @@ class RangeTally:
             self.outside[role] = self.outside.get(role, 0) + 1
 
     def check(self, labels: Sequence[str]) -> None:
+        for role, filled in sorted(self.filled.items()):
+            if filled >= self.TOLERATED_COUNT and not self.answered.get(role):
+                raise UserError(
+                    f"{', '.join(labels)}: instrument {role[5:]}: none of its {filled} answers is a "
+                    f"number (e.g. '{self.example[role]}'): the export holds the answer text instead "
+                    "of the codes; export numeric values (Qualtrics: 'Use numeric values'), or, for "
+                    "answers written as '<code> - <label>', set sources[].labelled_codes: true")
         for role, outside in sorted(self.outside.items()):
             answered = self.answered[role]
             if outside > max(self.TOLERATED_COUNT, self.TOLERATED_SHARE * answered):
@@ -713,16 +847,17 @@ def _role(column: str, study: Mapping, rules: Mapping[str, ColumnRule], source: 
     return "other"
 
 
-def _check_value(text: str, rule: ColumnRule, user_missing: set[str]):
+def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
+                 reading: "ValueReading | None" = None):
     """(number or NA, problem or None) for one cell of an analysis column."""
     stripped = text.strip()
     if stripped == "":
         return pd.NA, None
     if stripped in user_missing:
         return pd.NA, f"user-missing code {stripped} (declared in the SPSS file)"
-    value = parse_number(stripped)
+    value = read_number(stripped, reading)
     if value is None:
-        return pd.NA, "not a number"
+        return pd.NA, "not a number" + _why_not_a_number(stripped, reading)
     if rule.whole and not value.is_integer():
         return pd.NA, "not a response code (whole number expected)"
     if rule.low is not None and rule.high is not None and not rule.low <= value <= rule.high:
@@ -850,6 +985,67 @@ def check_columns_present(raw_sources: Sequence[RawSource], study: Mapping, inst
         if measure["column"] not in present:
             raise UserError(f"{labels}: measure '{measure['name']}' reads column "
                             f"'{measure['column']}', which no source has; check measures[].column")
+
+
+PSEUDONYM_COLUMNS = ["participant_code", "pseudonym"]
+
+
+def pseudonymise(result: IngestResult, study: Mapping) -> tuple[IngestResult, pd.DataFrame]:
+    """Replace participant codes by pseudonyms in every ingest table, unless the study's
+    ``id_is_pseudonymous`` says the codes already are pseudonyms.
+
+    Pseudonyms are ``P001``, ``P002``, ... (more digits past 999) in order of the code's first
+    appearance in the ledger, that is in the sources as configured, row by row: a rebuild gives
+    the same pseudonyms, and appending rows to an export does not renumber earlier participants.
+    Every table downstream reads the pseudonymised responses, so no code reaches ``results/``.
+
+    Returns
+    -------
+    (IngestResult, DataFrame)
+        The tables with pseudonyms, and the key (``participant_code, pseudonym``) that links
+        them back, to be kept out of ``results/`` (the pipeline writes it to
+        ``private/<study>/pseudonyms.csv``, git-ignored). Empty when the codes are kept.
+
+    Examples
+    --------
+    >>> result = IngestResult(
+    ...     responses=pd.DataFrame({"participant": ["KG1608", "AB0101"], "wave": ["pre", "pre"],
+    ...                             "group": ["", ""]}),
+    ...     ledger=pd.DataFrame({"source": ["a.csv"] * 3, "row": [2, 3, 4],
+    ...                          "participant": ["KG1608", "", "AB0101"], "wave": ["pre"] * 3,
+    ...                          "status": ["kept", "excluded", "kept"], "reason": ["kept"] * 3}),
+    ...     issues=pd.DataFrame(columns=ISSUE_COLUMNS), codebook=pd.DataFrame(),
+    ...     raw_manifest=pd.DataFrame())
+    >>> coded, key = pseudonymise(result, {"waves": ["pre"]})
+    >>> coded.ledger.participant.tolist(), coded.responses.participant.tolist()
+    (['P001', '', 'P002'], ['P001', 'P002'])
+    >>> key.values.tolist()
+    [['KG1608', 'P001'], ['AB0101', 'P002']]
+    """
+    if study.get("id_is_pseudonymous", False):
+        return result, pd.DataFrame(columns=PSEUDONYM_COLUMNS)
+    order: dict[str, None] = {}
+    for frame in (result.ledger, result.issues, result.responses):
+        for code in frame["participant"]:
+            if isinstance(code, str) and code:
+                order.setdefault(code, None)
+    width = max(3, len(str(len(order))))
+    mapping = {code: f"P{index:0{width}d}" for index, code in enumerate(order, start=1)}
+
+    def coded(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        frame["participant"] = frame["participant"].map(lambda code: mapping.get(code, code))
+        return frame
+
+    responses = coded(result.responses)
+    if not responses.empty:
+        wave_rank = {wave: index for index, wave in enumerate(study["waves"])}
+        responses = (responses.assign(_w=responses["wave"].map(wave_rank))
+                     .sort_values(["participant", "_w"], kind="mergesort")
+                     .drop(columns="_w").reset_index(drop=True))
+    key = pd.DataFrame(list(mapping.items()), columns=PSEUDONYM_COLUMNS)
+    return IngestResult(responses, coded(result.ledger), coded(result.issues), result.codebook,
+                        result.raw_manifest), key
 
 
 def for_study(study: Mapping, repo_root: str | Path) -> IngestResult:
