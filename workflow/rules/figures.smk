@@ -76,7 +76,7 @@ rule figure_reliability:
         forest_pdf="results/{study}/figures/reliability_forest.pdf",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/figure_reliability.log",
     benchmark:
@@ -106,7 +106,7 @@ rule figure_anova:
         outcome="|".join(re.escape(outcome) for outcome in ANOVA_OUTCOMES) or r"[^\s\S]",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/figure_anova_{outcome}.log",
     benchmark:
@@ -132,7 +132,7 @@ rule figure_anova_panel:
         panel_pdf="results/{study}/figures/anova_panel.pdf",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/figure_anova_panel.log",
     benchmark:

@@ -11,7 +11,7 @@ rule ingest:
         key="private/{study}/pseudonyms.csv",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/ingest.log",
     benchmark:

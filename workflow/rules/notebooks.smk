@@ -13,7 +13,7 @@ rule notebook:
         notebook="|".join(NOTEBOOKS),
     params:
         title=lambda wildcards: f"{CONFIG['studies'][wildcards.study]['title']}: {wildcards.notebook}",
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/notebook_{notebook}.log",
     benchmark:

@@ -12,7 +12,7 @@ rule reliability:
         per_item="results/{study}/reliability/items.csv",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/reliability.log",
     benchmark:

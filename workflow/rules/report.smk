@@ -6,7 +6,7 @@ rule manifest:
         "results/{study}/manifest.json",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/manifest.log",
     benchmark:

@@ -12,7 +12,7 @@ rule score:
         wide="results/{study}/scores/scores_wide.csv",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/score.log",
     benchmark:

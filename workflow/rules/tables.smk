@@ -63,7 +63,7 @@ rule table_reliability:
         latex="results/{study}/tables/reliability.tex",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/table_reliability.log",
     benchmark:
@@ -90,7 +90,7 @@ rule table_anova:
         latex="results/{study}/tables/anova.tex",
     params:
         study=study_settings,
-        root=str(REPO_ROOT),
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/table_anova.log",
     benchmark:

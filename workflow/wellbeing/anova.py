@@ -85,6 +85,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from .correlations import p_adjust  # one implementation of Holm / BH for every stage
 from .errors import UserError
 
 __all__ = [
@@ -149,45 +150,6 @@ class AnovaResult:
 # --------------------------------------------------------------------------------------------
 # Small statistical helpers
 # --------------------------------------------------------------------------------------------
-
-
-def p_adjust(p: Sequence[float], method: str = "holm") -> np.ndarray:
-    """Adjust p values for multiple testing, as R's ``p.adjust`` (missing values left out).
-
-    Parameters
-    ----------
-    p : sequence of float
-        Raw p values; NaN stays NaN and does not count in the family.
-    method : {"none", "holm", "fdr_bh"}
-        Holm (1979) step-down, or Benjamini & Hochberg (1995) false discovery rate.
-
-    Examples
-    --------
-    >>> p_adjust([0.01, 0.04, 0.03], "holm").round(4).tolist()
-    [0.03, 0.06, 0.06]
-    >>> p_adjust([0.01, 0.04, 0.03, float("nan")], "fdr_bh").round(4).tolist()
-    [0.03, 0.04, 0.04, nan]
-    """
-    values = np.asarray(p, dtype=float)
-    out = np.full(values.shape, np.nan)
-    ok = ~np.isnan(values)
-    q = values[ok]
-    m = q.size
-    if method == "none" or m == 0:
-        out[ok] = q
-        return out
-    order = np.argsort(q, kind="mergesort")
-    ranked = q[order]
-    if method == "holm":
-        adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * ranked))
-    elif method == "fdr_bh":
-        adjusted = np.minimum(1.0, np.minimum.accumulate((m / np.arange(m, 0, -1) * ranked[::-1]))[::-1])
-    else:
-        raise UserError(f"p_adjust: unknown method {method!r}; use none, holm or fdr_bh")
-    result = np.empty(m)
-    result[order] = adjusted
-    out[ok] = result
-    return out
 
 
 def _ncp_bound(cdf, statistic: float, target: float, low: float, step: float) -> float:
