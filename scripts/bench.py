@@ -40,10 +40,12 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workspace import copy_repository  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 SNAKEMAKE = [PYTHON, "-m", "snakemake"]
-COPIED = ["Snakefile", "config.yaml", "workflow", "data", "envs", "notebooks"]
 ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
            PYTHONHASHSEED="0")
 TARGETS = {"cold_rebuild_ratio": 2.5, "noop_ratio": 1.5, "scale_100000_s": 180.0,
@@ -138,17 +140,6 @@ def timed(command: list[str], cwd: Path, timeout: float | None = None, sample: b
     if process.returncode != 0 and not timed_out:
         result["stderr_tail"] = stderr[-2000:]
     return result
-
-
-def copy_repository(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
 
 
 def check(result: dict, what: str) -> dict:

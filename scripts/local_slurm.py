@@ -39,10 +39,13 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workspace import PROJECT, copy_repository  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 CONF = Path("/etc/slurm/slurm.conf")
 MARKER = "# written by scripts/local_slurm.py"
-COPIED = ["Snakefile", "config.yaml", "workflow", "data", "envs", "notebooks", "profiles"]
+COPIED = PROJECT + ("profiles",)
 ENV = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
 
 
@@ -213,17 +216,6 @@ class LocalSlurm:
         self.stop()
 
 
-def copy_repository(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, target / name)
-    return target
-
-
 def slurm_command(timeout: int, targets: list[str]) -> list[str]:
     return ["timeout", "-k", "30", str(timeout), sys.executable, "-m", "snakemake",
             "--workflow-profile", "profiles/slurm",
@@ -244,8 +236,8 @@ def differing(a: Path, b: Path) -> list[str]:
 
 def check(work: Path, targets: list[str], timeout: int) -> list[str]:
     """Run the pipeline locally and through the local SLURM; return the differences (none = ok)."""
-    local = copy_repository(work / "local")
-    cluster = copy_repository(work / "slurm")
+    local = copy_repository(work / "local", COPIED)
+    cluster = copy_repository(work / "slurm", COPIED)
     result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *targets], cwd=local,
                             env=ENV, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:

@@ -19,9 +19,11 @@ Layout written under ``--out``::
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workspace import WORKFLOW, copy_repository  # noqa: E402
 
 import numpy as np
 import yaml
@@ -129,16 +131,8 @@ def write_config(out: Path, instruments: list[str], output_format: str | None = 
 
 
 def copy_workflow(out: Path) -> None:
-    """Make ``out`` a runnable project: a copy of the workflow code, with its own data and config
-    (a copy, not links: the workflow resolves paths against its own folder)."""
-    for name in ["Snakefile", "workflow", "notebooks", "envs"]:
-        source, target = ROOT / name, out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
+    """Make ``out`` a runnable project: a copy of the workflow code, with its own data and config."""
+    copy_repository(out, WORKFLOW)
 
 
 def main(argv=None) -> int:

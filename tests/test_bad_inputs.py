@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import make_cases  # noqa: E402
+from workspace import WORKFLOW, copy_repository  # noqa: E402
 
 DEFAULTS, CASES = make_cases.load_cases()
 BY_ID = {case["id"]: case for case in CASES}
@@ -108,12 +109,7 @@ SNAKEMAKE_CASES = ["csv_answer_text_instead_of_codes", "qualtrics_header_rows_re
 
 
 def workflow_copy(folder: Path, case: dict) -> Path:
-    for name in ("Snakefile", "workflow", "envs", "notebooks"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, folder / name)
+    copy_repository(folder, WORKFLOW)
     make_cases.write_case(case, folder)
     config = make_cases.case_config(DEFAULTS, case)
     (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -14,6 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from workspace import copy_repository  # noqa: E402
+
 TARGETS = [f"results/{study}/{stage}" for study in ("imp_feasibility", "trainee_wellbeing")
            for stage in ("scores/scores.csv", "reliability/reliability.csv")]
 
@@ -36,13 +39,7 @@ def planned_jobs(folder: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("incremental")
-    for name in ["Snakefile", "config.yaml", "workflow", "data", "envs", "notebooks"]:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, folder / name)
+    folder = copy_repository(tmp_path_factory.mktemp("incremental"))
     snakemake(folder, "--cores", "2", *TARGETS)
     assert planned_jobs(folder) == []
     return folder

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import synthetic_cohort  # noqa: E402
+from workspace import WORKFLOW, copy_repository  # noqa: E402
 
 pytestmark = pytest.mark.pipeline
 STUDIES = 20
@@ -42,13 +42,7 @@ def small_study(index: int) -> dict:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("many")
-    for name in ["Snakefile", "workflow", "envs", "notebooks"]:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, folder / name)
+    folder = copy_repository(tmp_path_factory.mktemp("many"), WORKFLOW)
     studies = {}
     for index in range(STUDIES):
         study = small_study(index)

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,20 +16,14 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from workspace import PROJECT, copy_repository  # noqa: E402
+
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-COPIED = ["Snakefile", "config.yaml", "workflow", "data", "envs", "notebooks", "scripts"]
+COPIED = PROJECT + ("scripts",)
 
 pytestmark = pytest.mark.pipeline
-
-
-def copy_repository(target: Path) -> Path:
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
-    return target
 
 
 def run_snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -45,7 +38,7 @@ def digest(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    folder = copy_repository(tmp_path_factory.mktemp("pipeline"))
+    folder = copy_repository(tmp_path_factory.mktemp("pipeline"), COPIED)
     raw_before = {p: digest(p) for p in (folder / "data" / "raw").rglob("*") if p.is_file()}
     result = run_snakemake(folder, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -256,7 +249,7 @@ def test_lint_is_clean():
 
 
 def test_config_error_is_one_line_without_traceback(tmp_path):
-    folder = copy_repository(tmp_path)
+    folder = copy_repository(tmp_path, COPIED)
     config = yaml.safe_load((folder / "config.yaml").read_text())
     config["studies"]["trainee_wellbeing"]["sources"][0]["formt"] = "redcap"
     (folder / "config.yaml").write_text(yaml.safe_dump(config))
@@ -268,7 +261,7 @@ def test_config_error_is_one_line_without_traceback(tmp_path):
 
 
 def test_data_error_stops_with_one_message_and_no_partial_output(tmp_path):
-    folder = copy_repository(tmp_path)
+    folder = copy_repository(tmp_path, COPIED)
     config = yaml.safe_load((folder / "config.yaml").read_text())
     config["studies"]["trainee_wellbeing"]["instruments"][0]["items"] = "maas_item_{n}"
     (folder / "config.yaml").write_text(yaml.safe_dump(config))
@@ -292,7 +285,7 @@ def make_report(folder: Path) -> subprocess.CompletedProcess:
 def test_two_clean_builds_are_byte_identical(built, tmp_path):
     """Every file under results/ (tables, figures, notebooks, manifest, report) is rebuilt byte for byte."""
     folder, _ = built
-    second = copy_repository(tmp_path)
+    second = copy_repository(tmp_path, COPIED)
     result = run_snakemake(second, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     assert make_report(second).returncode == 0
@@ -311,7 +304,7 @@ def test_notebook_sources_are_committed_without_outputs():
 
 
 def test_a_failing_notebook_cell_fails_the_rule(tmp_path):
-    folder = copy_repository(tmp_path)
+    folder = copy_repository(tmp_path, COPIED)
     source = folder / "notebooks" / "correlations.ipynb"
     notebook = json.loads(source.read_text())
     notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "boom", "metadata": {},
