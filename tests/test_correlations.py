@@ -356,3 +356,55 @@ def test_imp_feasibility_practice_not_related_to_change():
     assert (practice["var2_data"] == "post - pre").all()
     assert (practice["n"] >= 20).all() and (practice["n"] <= 25).all()   # the trained group
     assert (practice["p"] > 0.05).all() and (practice["p_adjusted"] > 0.05).all()
+
+
+def test_imp_feasibility_within_person_correlations_over_two_waves():
+    """With two waves, each participant's values centred on their own mean are +-d/2 (d = post -
+    pre), so r_rm = sum(d_x d_y) / sqrt(sum(d_x^2) sum(d_y^2)): the correlation of the changes
+    through the origin, over participants with both variables at both waves; df = n - 1."""
+    study, wide = study_scores("imp_feasibility")
+    spec = configured_set(study, "baseline")
+    assert spec["repeated_measures"]
+    table = correlations.repeated_measures(wide, study, spec)
+    pre = wide[wide["wave"] == "pre"].set_index("participant")
+    post = wide[wide["wave"] == "post"].set_index("participant")
+    everyone = wide["participant"].nunique()
+    for row in table.itertuples():
+        change = (post[[row.var1, row.var2]] - pre[[row.var1, row.var2]]).dropna()
+        dx, dy = change[row.var1].to_numpy(), change[row.var2].to_numpy()
+        n = len(change)
+        expected = (dx @ dy) / np.sqrt((dx @ dx) * (dy @ dy))
+        assert (row.n_participants, row.n_observations, row.dof) == (n, 2 * n, n - 1)
+        assert row.n_excluded == everyone - n
+        assert row.r == pytest.approx(expected, abs=1e-12)
+        t = expected * np.sqrt((n - 1) / (1 - expected ** 2))
+        assert row.p == pytest.approx(2 * stats.t.sf(abs(t), n - 1), rel=1e-10)
+    assert table["waves"].eq("pre; post").all()
+    # The within-person links have the expected signs: mindfulness and self-compassion rise as
+    # compassion fatigue falls.
+    by_pair = {(row.var1, row.var2): row.r for row in table.itertuples()}
+    assert by_pair[("ffmq39.total", "scs26.total")] > 0
+    assert by_pair[("ffmq39.total", "proqol5.compassion_fatigue")] < 0
+
+
+def test_repeated_measures_counts_who_is_left_out():
+    """Participant c has one wave and d misses y at post: neither says anything within a person.
+    Hand calculation: a (x 1,3; y 2,6) and b (x 2,3; y 5,4) centred: a x -1,1 y -2,2; b x -.5,.5
+    y .5,-.5; sum xy = 4 - .5 = 3.5, sum x^2 = 2.5, sum y^2 = 8.5, r = 3.5 / sqrt(21.25)."""
+    wide = pd.DataFrame({"participant": ["a", "a", "b", "b", "c", "d", "d", "e", "e", "e"],
+                         "wave": ["pre", "post", "pre", "post", "pre", "pre", "post", "pre", "mid", "post"],
+                         "group": "",
+                         "x": [1, 3, 2, 3, 4, 5, 6, 1, 2, 3],
+                         "y": [2, 6, 5, 4, 1, 2, None, 1, 1, 1]})
+    # e is constant on y, so the centred y adds nothing but e still counts (3 observations).
+    table = correlations.repeated_measures(wide[wide["participant"] != "e"], {"waves": ["pre", "post"]},
+                                           {"name": "hand", "variables": ["x", "y"]})
+    row = table.iloc[0]
+    assert (row.n_participants, row.n_observations, row.n_excluded, row.dof) == (2, 4, 2, 1)
+    assert row.r == pytest.approx(3.5 / np.sqrt(2.5 * 8.5), abs=1e-15)
+    three = correlations.repeated_measures(wide, {"waves": ["pre", "mid", "post"]},
+                                           {"name": "hand", "variables": ["x", "y"]})
+    row = three.iloc[0]
+    # e: x centred -1, 0, 1 and y centred 0, 0, 0 -> sum xy and sum y^2 unchanged, sum x^2 + 2.
+    assert (row.n_participants, row.n_observations, row.n_excluded, row.dof) == (3, 7, 2, 3)
+    assert row.r == pytest.approx(3.5 / np.sqrt(4.5 * 8.5), abs=1e-15)

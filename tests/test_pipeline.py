@@ -75,7 +75,10 @@ def test_every_output_is_built(built):
                             "tables/participants.md", "tables/participants.html", "tables/participants.tex",
                             "tables/correlations_practice_vs_change.md",
                             "figures/correlations_practice_vs_change_heatmap.png",
-                            "figures/correlations_practice_vs_change_heatmap.pdf", "manifest.json"],
+                            "figures/correlations_practice_vs_change_heatmap.pdf",
+                            "correlations/baseline.csv", "correlations/baseline_rmcorr.csv",
+                            "tables/correlations_baseline_rmcorr.md",
+                            "tables/correlations_baseline_rmcorr.tex", "manifest.json"],
         "trainee_wellbeing": ["correlations/wellbeing.csv", "figures/correlations_wellbeing_scatter.png",
                               "tables/correlations_wellbeing.tex", "reliability/reliability.csv",
                               "manifest.json"],
@@ -85,6 +88,11 @@ def test_every_output_is_built(built):
             assert (folder / "results" / study / name).stat().st_size > 0, (study, name)
         assert (folder / "logs" / study / "ingest.log").exists()
         assert (folder / "benchmarks" / study / "ingest.tsv").exists()
+    # Only sets that ask for it get repeated-measures correlations (and no set is read as one).
+    assert not (folder / "results" / "imp_feasibility" / "correlations" / "practice_vs_change_rmcorr.csv").exists()
+    assert sorted(p.name for p in (folder / "results" / "imp_feasibility" / "correlations").iterdir()) == [
+        "baseline.csv", "baseline_matrix.csv", "baseline_rmcorr.csv",
+        "practice_vs_change.csv", "practice_vs_change_matrix.csv"]
     # Nothing is left to do after a build.
     again = run_snakemake(folder, "-n")
     assert "Nothing to be done" in again.stdout + again.stderr

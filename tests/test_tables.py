@@ -183,3 +183,31 @@ def test_anova_markdown_and_latex(tmp_path):
 @pytest.mark.parametrize("value, expected", [(0.0004, "< .001"), (0.001, ".001"), (0.0456, ".046")])
 def test_p_values_the_apa_way(value, expected):
     assert tables.fmt_p(value) == expected
+
+
+def test_rmcorr_rows_by_hand():
+    rm = pd.DataFrame({
+        "var1": ["a.total", "a.total", "b"], "var2": ["b", "c", "c"],
+        "n_participants": [40, 39, 2], "n_observations": [80, 78, 4], "n_excluded": [2, 3, 40],
+        "dof": [39, 38, 1], "r": [-0.4123, 0.0549, float("nan")],
+        "ci_low": [-0.6371, -0.2655, float("nan")], "ci_high": [-0.1169, 0.3648, float("nan")],
+        "p": [0.00826, 0.7407, float("nan")], "p_adjusted": [0.02478, 0.7407, float("nan")],
+        "waves": "pre; mid; post",
+        "note": ["", "", "a variable does not vary within participants"]})
+    table = tables.rmcorr_table(rm, {"name": "within", "p_adjust": "holm"})
+    assert table.columns == ["Variable 1", "Variable 2", "*r*", "95% CI", "*df*", "*p*", "*p* (Holm)",
+                             "Participants", "Observations"]
+    assert table.rows == [
+        ["a.total", "b", "-.41", "[-.64, -.12]", "39", ".008", ".025", "40", "80"],
+        ["a.total", "c", ".05", "[-.27, .36]", "38", ".741", ".741", "39", "78"],
+        ["b", "c", "—", "", "1", "", "", "2", "4"],
+    ]
+    assert "across waves pre, mid, post" in table.note
+    assert "*p* (Holm): Holm-adjusted across the set's 3 pairs." in table.note
+    assert table.note.endswith("Not estimated: b with c (a variable does not vary within participants).")
+    assert "correlations/within_rmcorr.csv" in table.note
+    unadjusted = tables.rmcorr_table(rm.iloc[:2], {"name": "within", "p_adjust": "none"})
+    assert "*p* (Holm)" not in unadjusted.columns and len(unadjusted.rows[0]) == 8
+    assert "*p* unadjusted across the set's 2 pairs." in unadjusted.note
+    latex = tables.to_latex(table)
+    assert r"\textit{r}" in latex and "---" in latex   # the em dash of an unestimated r

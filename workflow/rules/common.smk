@@ -1,4 +1,5 @@
 # Config validation at parse time and the helpers every rule shares.
+import re
 import sys
 from pathlib import Path
 
@@ -19,8 +20,23 @@ except UserError as error:
 STUDIES = sorted(CONFIG["studies"])
 
 
+def exactly(names):
+    """A wildcard pattern matching exactly these names; with none, a pattern matching nothing."""
+    return "|".join(re.escape(name) for name in sorted(set(names))) or "(?!)"
+
+
+CORRELATION_SETS = [
+    entry
+    for study in CONFIG["studies"].values()
+    for entry in study["analyses"].get("correlations", [])
+]
+
+
+# {name} is a configured correlation set, so `<set>_rmcorr.csv` and `<set>_matrix.csv` never read
+# as a set of their own (config validation keeps set names from colliding with them).
 wildcard_constraints:
-    study="|".join(STUDIES),
+    study=exactly(STUDIES),
+    name=exactly(entry["name"] for entry in CORRELATION_SETS),
 
 
 def study_settings(wildcards):
@@ -62,6 +78,7 @@ def study_outputs(study_id):
     names = [entry["name"] for entry in sets]
     if names:
         stages["correlations"] = names + [f"{name}_matrix" for name in names]
+        stages["correlations"] += [f"{entry['name']}_rmcorr" for entry in sets if entry["repeated_measures"]]
     outputs = [
         f"results/{study_id}/{stage}/{name}.csv"
         for stage, names_ in stages.items()
@@ -81,6 +98,8 @@ def study_outputs(study_id):
         name = entry["name"]
         outputs += [f"results/{study_id}/tables/correlations_{name}.{ext}" for ext in ("md", "html", "tex")]
         outputs += [f"results/{study_id}/figures/correlations_{name}_heatmap.{ext}" for ext in ("png", "pdf")]
+        if entry["repeated_measures"]:
+            outputs += [f"results/{study_id}/tables/correlations_{name}_rmcorr.{ext}" for ext in ("md", "html", "tex")]
         if len(entry["variables"]) <= SCATTER_MATRIX_MAX:
             outputs += [f"results/{study_id}/figures/correlations_{name}_scatter.{ext}" for ext in ("png", "pdf")]
     outputs += notebook_outputs(study_id)
@@ -99,6 +118,8 @@ def notebook_inputs(wildcards):
     if wildcards.notebook == "correlations":
         for entry in study["analyses"].get("correlations", []):
             files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")
+            if entry["repeated_measures"]:
+                files.append(f"results/{wildcards.study}/correlations/{entry['name']}_rmcorr.csv")
     return files
 
 

@@ -20,3 +20,28 @@ rule correlations:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/correlations.py"
+
+
+rule correlations_rmcorr:
+    input:
+        scores="results/{study}/scores/scores_wide.csv",
+    output:
+        rmcorr=report(
+            "results/{study}/correlations/{name}_rmcorr.csv",
+            category="{study}",
+            subcategory="Correlations",
+            caption="../report/correlations_rmcorr.rst",
+        ),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
+    wildcard_constraints:
+        name=exactly(entry["name"] for entry in CORRELATION_SETS if entry["repeated_measures"]),
+    log:
+        "logs/{study}/correlations_{name}_rmcorr.log",
+    benchmark:
+        "benchmarks/{study}/correlations_{name}_rmcorr.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/correlations.py"

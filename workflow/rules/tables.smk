@@ -24,6 +24,30 @@ rule table_correlations:
         "../scripts/tables.py"
 
 
+rule table_rmcorr:
+    input:
+        rmcorr="results/{study}/correlations/{name}_rmcorr.csv",
+    output:
+        markdown=report(
+            "results/{study}/tables/correlations_{name}_rmcorr.md",
+            category="{study}",
+            subcategory="Correlations",
+            caption="../report/table_rmcorr.rst",
+        ),
+        html="results/{study}/tables/correlations_{name}_rmcorr.html",
+        latex="results/{study}/tables/correlations_{name}_rmcorr.tex",
+    params:
+        correlation_set=correlation_settings,
+    log:
+        "logs/{study}/table_rmcorr_{name}.log",
+    benchmark:
+        "benchmarks/{study}/table_rmcorr_{name}.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"
+
+
 rule table_participants:
     input:
         characteristics="results/{study}/participants/characteristics.csv",

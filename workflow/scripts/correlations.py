@@ -9,6 +9,10 @@ from wellbeing.errors import exit_on_user_error
 
 def main():
     scores = io.read_table(snakemake.input.scores)
+    if snakemake.rule == "correlations_rmcorr":
+        table = correlations.repeated_measures(scores, snakemake.params.study, snakemake.params.correlation_set)
+        io.write_table(table, snakemake.output.rmcorr)
+        return
     long, matrix = correlations.for_set(scores, snakemake.params.study, snakemake.params.correlation_set)
     io.write_table(long, snakemake.output.long)
     io.write_table(matrix, snakemake.output.matrix)

@@ -14,6 +14,8 @@ def main():
         table = tables.correlations_for_set(io.read_table(snakemake.input.long),
                                             io.read_table(snakemake.input.scores),
                                             snakemake.params.study, snakemake.params.correlation_set)
+    elif snakemake.rule == "table_rmcorr":
+        table = tables.rmcorr_table(io.read_table(snakemake.input.rmcorr), snakemake.params.correlation_set)
     elif snakemake.rule == "table_participants":
         table = tables.participants_table(io.read_table(snakemake.input.characteristics),
                                           snakemake.params.study)

@@ -19,6 +19,9 @@ from .errors import UserError
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
 
+#: Files a correlation set writes beside ``correlations/<name>.csv``: ``<name><suffix>.csv``.
+CORRELATION_FILE_SUFFIXES = ("_matrix", "_rmcorr")
+
 
 def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
     with open(path, encoding="utf-8") as handle:
@@ -225,9 +228,19 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             raise fail(f"{key}.change", "change scores need at least two waves")
         if correlation.get("change") and "wave" in correlation:
             raise fail(f"{key}.wave", "give either wave or change: true, not both")
+        if correlation.get("repeated_measures") and len(waves) < 2:
+            raise fail(f"{key}.repeated_measures", "a repeated-measures correlation needs at least two "
+                                                  f"waves; the study has {waves}")
     set_names = [c["name"] for c in analyses.get("correlations", [])]
     if len(set(set_names)) != len(set_names):
         raise fail("analyses.correlations", "two sets have the same name; names must be unique")
+    for index, name in enumerate(set_names):
+        # <set>_matrix.csv and <set>_rmcorr.csv sit beside <set>.csv: a set may not take those names.
+        for other in set_names:
+            for suffix in CORRELATION_FILE_SUFFIXES:
+                if name == other + suffix:
+                    raise fail(f"analyses.correlations[{index}].name",
+                               f"'{name}' is the name of set '{other}''s {suffix[1:]} file; rename the set")
 
 
 def check_variables(study_id: str, study: Mapping, scales: Mapping[str, Iterable[str]],

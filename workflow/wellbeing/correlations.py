@@ -123,7 +123,7 @@ LONG_COLUMNS = [
 
 #: Columns of :func:`repeated_measures`' table, in order.
 RM_COLUMNS = [
-    "set", "var1", "var2", "n_participants", "n_observations", "dof", "r", "ci_low", "ci_high",
+    "set", "var1", "var2", "n_participants", "n_observations", "n_excluded", "dof", "r", "ci_low", "ci_high",
     "p", "p_adjusted", "method", "p_adjust", "waves", "note",
 ]
 
@@ -607,7 +607,11 @@ def repeated_measures(scores_wide: pd.DataFrame, study: Mapping, correlation_set
     Returns
     -------
     DataFrame
-        One row per unique pair, columns :data:`RM_COLUMNS`.
+        One row per unique pair, columns :data:`RM_COLUMNS`. ``n_participants`` and
+        ``n_observations`` count the participants with both variables at two or more of the waves
+        and their rows; ``n_excluded`` the other participants with a row at those waves (a
+        participant seen once, or missing one of the variables, says nothing about change
+        within a person).
 
     Raises
     ------
@@ -642,12 +646,14 @@ def repeated_measures(scores_wide: pd.DataFrame, study: Mapping, correlation_set
             raise _fail(correlation_set, f"variable '{variable}' is recorded at {recorded or 'no wave'} "
                         f"only; a repeated-measures correlation needs it at two or more of {waves}")
     rows = []
+    in_study = int(rows_at["participant"].nunique())
     for i, var1 in enumerate(variables):
         for var2 in variables[i + 1:]:
             stat = rm_corr(rows_at.assign(participant=rows_at["participant"].astype(str)), var1, var2)
             rows.append({"set": correlation_set.get("name", "?"), "var1": var1, "var2": var2,
                          **{k: stat[k] for k in ("n_participants", "n_observations", "dof", "r",
                                                   "ci_low", "ci_high", "p")},
+                         "n_excluded": in_study - stat["n_participants"],
                          "method": "rmcorr", "p_adjust": adjust, "waves": "; ".join(waves),
                          "note": stat["note"]})
     table = pd.DataFrame(rows)

@@ -203,6 +203,9 @@ def join_nonempty(parts: Sequence[str], separator: str = " ") -> str:
 # The pipeline's tables
 
 
+_ADJUST_TEXT = {"holm": "Holm-adjusted", "fdr_bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
+
+
 def correlation_table(long, frame, correlation_set: dict, number: int | None = None,
                       default_wave: str = "") -> Table:
     """The APA correlation table of one set: M and SD, then the lower triangle of r.
@@ -250,7 +253,7 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
     n_text = f"*n* = {n_values[0]}" if len(n_values) == 1 else f"*n* = {n_values[0]}–{n_values[-1]} per pair"
     data = ("change scores (last wave minus first; measures as recorded)" if correlation_set.get("change")
             else f"wave {correlation_set.get('wave') or default_wave}".strip())
-    adjust_text = {"holm": "Holm-adjusted", "fdr_bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}[adjust]
+    adjust_text = _ADJUST_TEXT[adjust]
     note = (f"{n_text}. {method.capitalize()} correlations on {data}, "
             f"{correlation_set.get('missing', 'pairwise')} deletion. "
             f"*p* values {adjust_text} across the set's {len(long)} pairs: * *p* < .05, ** *p* < .01, "
@@ -266,6 +269,59 @@ def correlations_for_set(long, scores_wide, study: dict, correlation_set: dict) 
 
     frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
     return correlation_table(long, frame, correlation_set, default_wave=study["waves"][0])
+
+
+def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Table:
+    """The APA table of a set's repeated-measures correlations: one row per pair.
+
+    As in the ANOVA table, a column ``*p* (Holm)`` (or ``(BH)``) holds the adjusted p unless the
+    set's ``p_adjust`` is none.
+
+    Parameters
+    ----------
+    rmcorr : DataFrame
+        ``correlations/<name>_rmcorr.csv`` (columns ``correlations.RM_COLUMNS``).
+    correlation_set : dict
+        The validated set config (name, p_adjust).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rm = pd.DataFrame({"var1": ["a"], "var2": ["b"], "n_participants": [40],
+    ...     "n_observations": [80], "dof": [39], "r": [-0.4123], "ci_low": [-0.64],
+    ...     "ci_high": [-0.11], "p": [0.0083], "p_adjusted": [0.0083], "waves": ["pre; post"],
+    ...     "note": [""]})
+    >>> rmcorr_table(rm, {"name": "demo", "p_adjust": "holm"}).rows
+    [['a', 'b', '-.41', '[-.64, -.11]', '39', '.008', '.008', '40', '80']]
+    """
+    adjust = correlation_set.get("p_adjust", "holm")
+    adjusted = adjust != "none"
+    rows = []
+    for row in rmcorr.itertuples(index=False):
+        ci = "" if _missing(row.ci_low) or _missing(row.ci_high) else \
+            f"[{fmt_unit(row.ci_low)}, {fmt_unit(row.ci_high)}]"
+        rows.append([row.var1, row.var2, "—" if _missing(row.r) else fmt_unit(row.r), ci,
+                     str(int(row.dof)), fmt_p(row.p)] + ([fmt_p(row.p_adjusted)] if adjusted else [])
+                    + [str(int(row.n_participants)), str(int(row.n_observations))])
+    waves = str(rmcorr["waves"].iloc[0]).replace("; ", ", ") if len(rmcorr) else ""
+    unestimated = [f"{row.var1} with {row.var2} ({row.note})" for row in rmcorr.itertuples(index=False)
+                   if _missing(row.r)]
+    short = {"holm": "Holm", "fdr_bh": "BH"}.get(adjust, adjust)
+    note = join_nonempty([
+        f"*r* = repeated-measures correlation across waves {waves} (Bakdash & Marusich, 2017):",
+        "the association of the two variables within participants (each participant's values centred",
+        "on their own mean), free of differences between participants.",
+        "*df* = observations − participants − 1, counting participants with both variables at two or",
+        "more waves; participants seen once or missing a variable do not count (column n_excluded of",
+        f"correlations/{correlation_set['name']}_rmcorr.csv). 95% CI by Fisher's *z*.",
+        (f"*p* ({short}): {_ADJUST_TEXT[adjust]} across the set's {len(rmcorr)} pairs." if adjusted
+         else f"*p* unadjusted across the set's {len(rmcorr)} pairs."),
+        ("Not estimated: " + "; ".join(unestimated) + ".") if unestimated else "",
+    ])
+    columns = (["Variable 1", "Variable 2", "*r*", "95% CI", "*df*", "*p*"]
+               + ([f"*p* ({short})"] if adjusted else []) + ["Participants", "Observations"])
+    return Table(title=f"Repeated-measures correlations: {correlation_set['name']}", columns=columns,
+                 rows=rows, note=note, number=number, align=["l", "l"] + ["r"] * (len(columns) - 2))
 
 
 def participants_table(characteristics, study: dict, number: int | None = None) -> Table:
