@@ -24,8 +24,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 run: setup
 	$(BIN)/snakemake --cores $(CORES)
-	$(BIN)/snakemake --report results/report.html
-	$(BIN)/python scripts/deterministic_report.py results/report.html
+	$(BIN)/python scripts/report.py results/report.html
 
 test: setup
 	$(BIN)/python -m pytest

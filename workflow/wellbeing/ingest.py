@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .errors import UserError
@@ -463,58 +464,120 @@ def _why_not_a_number(text: str, reading: ValueReading | None) -> str:
     return ""
 
 
-def _wave_rows(raw: RawSource, source: Mapping, waves: Sequence[str], ledger: list[dict],
-               id_column: str) -> list[dict]:
-    """Apply the source's layout: a list of candidate responses (one per participant x wave)."""
+def _map_unique(values, function, dtype=object) -> np.ndarray:
+    """``function`` applied to every value of ``values``, computed once per distinct value.
+
+    Questionnaire columns hold a handful of distinct texts ('1' to '5', '', a typo), so checking
+    each distinct text once and broadcasting keeps ingest linear in cells with a tiny constant.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=dtype)
+    for index, value in enumerate(uniques):
+        mapped[index] = function(value)
+    return mapped[codes]
+
+
+def _strip(value) -> str:
+    return str(value).strip()
+
+
+def _not_blank(value) -> bool:
+    return bool(str(value).strip())
+
+
+@dataclass
+class _Block:
+    """Candidate responses of one source that share their columns: the rows of a one-wave file or
+    of a long file, or one wave's columns of a wide file (wave suffixes removed)."""
+
+    raw: RawSource
+    source: Mapping
+    order: int                      # the source's position in the config
+    columns: dict[str, str]         # column as the analysis sees it -> its name in the raw file
+    reading: ValueReading
+    blank: dict[str, np.ndarray] = field(default_factory=dict)   # raw column -> cell is blank
+
+    def texts(self, column: str) -> np.ndarray:
+        return self.raw.frame[self.columns[column]].to_numpy(dtype=object)
+
+    def not_blank(self, column: str) -> np.ndarray:
+        original = self.columns[column]
+        if original not in self.blank:
+            self.blank[original] = _map_unique(self.raw.frame[original], _not_blank, bool)
+        return self.blank[original]
+
+
+def _wave_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[str], ledger: list[dict],
+               id_column: str, blocks: list[_Block]) -> list[dict]:
+    """Apply the source's layout: candidate responses (one per participant x wave), each naming
+    its block (appended to ``blocks``) and its position there."""
     candidates = []
     frame = raw.frame
     if "wave_column" in source and source["wave_column"] not in frame.columns:
         raise UserError(f"{raw.label}: wave_column '{source['wave_column']}' is not a column of the "
                         f"file; columns are: {', '.join(list(frame.columns)[:12])}...")
+    reading = ValueReading(source.get("decimal", "."), bool(source.get("labelled_codes", False)))
     suffixes = source.get("wave_suffixes", {})
-    for position, record in enumerate(frame.to_dict("records")):
-        row = raw.rows[position]
-        participant = record.get(id_column, "").strip()
-        if not any(str(value).strip() for value in record.values()):
+    whole = _Block(raw, source, order, {column: column for column in frame.columns}, reading)
+    empty_row = ~np.logical_or.reduce([whole.not_blank(c) for c in frame.columns]) if len(frame.columns) \
+        else np.ones(len(frame), dtype=bool)
+    participants = (_map_unique(frame[id_column], _strip) if id_column in frame.columns
+                    else np.full(len(frame), "", dtype=object))
+    repeating = (_map_unique(frame[REDCAP_REPEAT], _strip) if raw.format == "redcap" and REDCAP_REPEAT in frame.columns
+                 else np.full(len(frame), "", dtype=object))
+    instances = (_map_unique(frame[REDCAP_REPEAT_INSTANCE], _strip) if REDCAP_REPEAT_INSTANCE in frame.columns
+                 else np.full(len(frame), "", dtype=object))
+    if "wave" in source or "wave_column" in source:
+        blocks.append(whole)
+        block = len(blocks) - 1
+        if "wave_column" in source:
+            wave_values = _map_unique(frame[source["wave_column"]], _strip)
+            mapping = source.get("wave_map")
+            known = list(mapping) if mapping is not None else list(waves)
+    else:
+        shared = {c: c for c in frame.columns if not any(c.endswith(sfx) for sfx in suffixes.values())}
+        wave_blocks = []
+        for wave in waves:
+            if wave not in suffixes:
+                continue
+            suffix = suffixes[wave]
+            origin = {c[: -len(suffix)]: c for c in frame.columns if c.endswith(suffix)}
+            own_answers = np.logical_or.reduce([whole.not_blank(c) for c in origin.values()]) if origin \
+                else np.zeros(len(frame), dtype=bool)
+            columns = dict(shared)
+            columns.update(origin)      # a wave's own column wins over a shared one of that name
+            blocks.append(_Block(raw, source, order, columns, reading, whole.blank))
+            wave_blocks.append((wave, len(blocks) - 1, own_answers))
+    for position, row in enumerate(raw.rows):
+        participant = participants[position]
+        if empty_row[position]:
             ledger.append(_ledger(raw.label, row, "", "", "excluded", "empty row (no value in any column)"))
             continue
-        repeating = str(record.get(REDCAP_REPEAT, "")).strip()
-        if raw.format == "redcap" and repeating:
+        if repeating[position]:
             # One row per participant x wave is analysed; repeating instruments are other data.
-            instance = str(record.get(REDCAP_REPEAT_INSTANCE, "")).strip()
             ledger.append(_ledger(raw.label, row, participant, "", "excluded",
-                                  f"repeating instrument '{repeating}' instance {instance}: not part "
-                                  "of the one-row-per-participant-and-wave data"))
+                                  f"repeating instrument '{repeating[position]}' instance "
+                                  f"{instances[position]}: not part of the one-row-per-participant-and-wave data"))
             continue
         if "wave" in source:
-            candidates.append({"row": row, "wave": source["wave"], "cells": record})
+            candidates.append({"row": row, "wave": source["wave"], "block": block, "position": position})
         elif "wave_column" in source:
-            value = record[source["wave_column"]].strip()
-            mapping = source.get("wave_map")
+            value = wave_values[position]
             wave = mapping.get(value) if mapping is not None else (value if value in waves else None)
             if wave is None:
-                known = list(mapping) if mapping is not None else list(waves)
                 ledger.append(_ledger(raw.label, row, participant, "", "excluded",
                                       f"wave value '{value}' in column {source['wave_column']} is not "
                                       f"in {'wave_map' if mapping is not None else 'waves'} ({', '.join(known)})"))
                 continue
-            candidates.append({"row": row, "wave": wave, "cells": record})
+            candidates.append({"row": row, "wave": wave, "block": block, "position": position})
         else:
-            shared = {c: v for c, v in record.items()
-                      if not any(c.endswith(sfx) for sfx in suffixes.values())}
             produced, empty = [], []
-            for wave in waves:
-                if wave not in suffixes:
-                    continue
-                suffix = suffixes[wave]
-                origin = {c[: -len(suffix)]: c for c in record if c.endswith(suffix)}
-                own = {base: record[column] for base, column in origin.items()}
-                if not any(v.strip() for v in own.values()):
+            for wave, block, own_answers in wave_blocks:
+                if not own_answers[position]:
                     empty.append(wave)
                     continue
                 produced.append(wave)
-                candidates.append({"row": row, "wave": wave, "cells": {**shared, **own},
-                                   "origin": origin})
+                candidates.append({"row": row, "wave": wave, "block": block, "position": position})
             if not produced:
                 ledger.append(_ledger(raw.label, row, participant, "", "excluded",
                                       "no answers in any wave's columns"))
@@ -524,14 +587,28 @@ def _wave_rows(raw: RawSource, source: Mapping, waves: Sequence[str], ledger: li
     return candidates
 
 
-def _answered(cells: Mapping[str, str], columns: Sequence[str]) -> int:
-    return sum(1 for column in columns if str(cells.get(column, "")).strip() != "")
+def _block_strings(block: _Block, column: str | None) -> np.ndarray:
+    """The stripped text of ``column`` for every row of the block ('' when it has no such column)."""
+    if column is None or column not in block.columns:
+        return np.full(len(block.raw.frame), "", dtype=object)
+    return _map_unique(block.texts(column), _strip)
 
 
-def _is_finished(raw_format: str, cells: Mapping[str, str]) -> bool:
-    if raw_format == "qualtrics" and QUALTRICS_FINISHED in cells:
-        return cells[QUALTRICS_FINISHED].strip().lower() in ("1", "true")
-    return True
+def _finished_flags(block: _Block) -> np.ndarray:
+    """Qualtrics' Finished flag per row (True for other formats or without the column)."""
+    if block.raw.format == "qualtrics" and QUALTRICS_FINISHED in block.columns:
+        return _map_unique(block.texts(QUALTRICS_FINISHED),
+                           lambda value: str(value).strip().lower() in ("1", "true"), bool)
+    return np.ones(len(block.raw.frame), dtype=bool)
+
+
+def _answered_counts(block: _Block, analysis_columns: Sequence[str]) -> np.ndarray:
+    """Answered analysis columns per row (every non-blank cell when the study has none)."""
+    columns = [c for c in analysis_columns if c in block.columns] if analysis_columns else list(block.columns)
+    counts = np.zeros(len(block.raw.frame), dtype=np.int64)
+    for column in columns:
+        counts += block.not_blank(column)
+    return counts
 
 
 @dataclass
@@ -579,6 +656,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     codebook: list[dict] = []
     manifest: list[dict] = []
     candidates: list[dict] = []
+    blocks: list[_Block] = []
     if raw_sources is None:
         raw_sources = [read_source(source, repo_root) for source in study["sources"]]
 
@@ -611,14 +689,9 @@ def ingest_study(study: Mapping, repo_root: str | Path,
                 "import_id": entry.get("import_id", ""),
             })
         raw.frame = raw.frame.drop(columns=sorted(removed))
-        source_candidates = []
-        for candidate in _wave_rows(raw, source, waves, ledger, id_column):
-            candidate.update(source=raw.label, order=order, format=raw.format,
-                             user_missing=raw.user_missing,
-                             reading=ValueReading(source.get("decimal", "."),
-                                                  bool(source.get("labelled_codes", False))))
-            source_candidates.append(candidate)
-        candidates.extend(source_candidates)
+        for candidate in _wave_rows(raw, source, order, waves, ledger, id_column, blocks):
+            candidate.update(source=raw.label, order=order)
+            candidates.append(candidate)
         manifest.append({"source": raw.label, "role": "data", "format": raw.format,
                          "sha256": sha256_file(repo_root / source["path"]),
                          "bytes": (repo_root / source["path"]).stat().st_size,
@@ -630,16 +703,17 @@ def ingest_study(study: Mapping, repo_root: str | Path,
                              "bytes": path.stat().st_size, "data_rows": "", "kept": "", "excluded": ""})
 
     # Participant and group of each candidate.
+    ids = [_block_strings(block, id_column) for block in blocks]
+    group_values = [_block_strings(block, group_column) if group_column else None for block in blocks]
     valid = []
     for candidate in candidates:
-        cells = candidate["cells"]
-        participant = str(cells.get(id_column, "")).strip()
+        participant = ids[candidate["block"]][candidate["position"]]
         candidate["participant"] = participant
         if not participant:
             ledger.append(_ledger(candidate["source"], candidate["row"], "", candidate["wave"],
                                   "excluded", f"participant id ({id_column}) is empty"))
             continue
-        group = str(cells.get(group_column, "")).strip() if group_column else ""
+        group = group_values[candidate["block"]][candidate["position"]] if group_column else ""
         if group_column and group and groups and group not in groups:
             ledger.append(_ledger(candidate["source"], candidate["row"], participant, candidate["wave"],
                                   "excluded", f"group '{group}' is not one of groups ({', '.join(groups)})"))
@@ -679,10 +753,11 @@ def ingest_study(study: Mapping, repo_root: str | Path,
 
     # Duplicates: one response per participant x wave.
     analysis_columns = list(column_rules)
+    finished = [_finished_flags(block) for block in blocks]
+    answered = [_answered_counts(block, analysis_columns) for block in blocks]
     for candidate in valid:
-        candidate["finished"] = _is_finished(candidate["format"], candidate["cells"])
-        candidate["answered"] = _answered(candidate["cells"], analysis_columns) if analysis_columns \
-            else sum(1 for v in candidate["cells"].values() if str(v).strip())
+        candidate["finished"] = bool(finished[candidate["block"]][candidate["position"]])
+        candidate["answered"] = int(answered[candidate["block"]][candidate["position"]])
     cells_by_key: dict[tuple[str, str], list[dict]] = {}
     for candidate in valid:
         cells_by_key.setdefault((candidate["participant"], candidate["wave"]), []).append(candidate)
@@ -707,29 +782,14 @@ def ingest_study(study: Mapping, repo_root: str | Path,
                                   f"({_describe_attempt(other)})"))
 
     # Values of analysis columns: numbers within range, else missing (listed) or a stop.
-    records = []
-    on_invalid = study.get("on_invalid", "missing")
-    coding = RangeTally()
+    values, problems, coding = _check_values(kept, blocks, column_rules)
+    if problems and study.get("on_invalid", "missing") == "error":
+        first = problems[0]
+        raise UserError(f"{first['source']}, row {first['row']}, column {first['column']}: value "
+                        f"'{first['value'].strip()}' {first['rule']}; correct the export, or set "
+                        "on_invalid: missing to set it missing")
+    issues.extend(problems)
     for candidate in kept:
-        cells = dict(candidate["cells"])
-        for column, rule in column_rules.items():
-            if column not in cells:
-                continue
-            text = str(cells[column])
-            value, problem = _check_value(text, rule, candidate["user_missing"].get(
-                _original_column(column, candidate), set()), candidate["reading"])
-            coding.add(rule, text, problem, candidate["reading"])
-            if problem:
-                if on_invalid == "error":
-                    raise UserError(f"{candidate['source']}, row {candidate['row']}, column "
-                                    f"{_original_column(column, candidate)}: value '{text.strip()}' {problem}; "
-                                    "correct the export, or set on_invalid: missing to set it missing")
-                issues.append(_issue(candidate["source"], candidate["row"], candidate["participant"],
-                                     candidate["wave"], _original_column(column, candidate),
-                                     text, problem, "set missing"))
-            cells[column] = value
-        records.append({"participant": candidate["participant"], "wave": candidate["wave"],
-                        "group": candidate.get("group", ""), "_cells": cells})
         reason = "kept"
         if candidate.get("duplicates"):
             reason = f"kept; preferred over {candidate['duplicates']} other response(s) at this wave"
@@ -739,7 +799,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
                               candidate["wave"], "kept", reason))
 
     coding.check([raw.label for raw in raw_sources])
-    responses = _responses_frame(records, waves, id_column, group_column, column_rules,
+    responses = _responses_frame(kept, blocks, values, waves, id_column, group_column, column_rules,
                                  [s.get("wave_column") for s in study["sources"]])
     ledger_frame = _ledger_frame(ledger, study)
     counts = ledger_frame.groupby(["source", "status"]).size()
@@ -772,25 +832,33 @@ class RangeTally:
         self.declared: dict[str, tuple] = {}
         self.filled: dict[str, int] = {}         # non-empty cells, numbers or not
         self.example: dict[str, str] = {}        # the first cell that is not a number
+        self.example_at: dict[str, tuple[int, int]] = {}   # (response, column) of that cell
 
-    def add(self, rule: ColumnRule, text: str, problem: str | None,
-            reading: "ValueReading | None" = None) -> None:
-        if not rule.role.startswith("item:"):
-            return
-        value = read_number(text, reading) if text.strip() else None
-        if text.strip():
-            self.filled[rule.role] = self.filled.get(rule.role, 0) + 1
-            if value is None:
-                self.example.setdefault(rule.role, text.strip())
-        if value is None:
-            return
+    def add_column(self, rule: ColumnRule, texts: Sequence[str], codes: np.ndarray,
+                   indices: np.ndarray, rank: int, problems: Sequence[str | None],
+                   reading: "ValueReading | None" = None) -> None:
+        """Count one item column of one block: its distinct ``texts``, the text of each cell
+        (``codes``), each cell's response index (``indices``) and the column's ``rank`` among
+        the study's columns (the example of a non-number is the first in that order)."""
         role = rule.role
-        self.declared[role] = (rule.low, rule.high)
-        self.answered[role] = self.answered.get(role, 0) + 1
-        low_high = self.observed.setdefault(role, [value, value])
-        low_high[0], low_high[1] = min(low_high[0], value), max(low_high[1], value)
-        if problem and problem.startswith("out of range"):
-            self.outside[role] = self.outside.get(role, 0) + 1
+        counts = np.bincount(codes, minlength=len(texts))
+        for code, text in enumerate(texts):
+            if counts[code] == 0 or not text.strip():
+                continue
+            n = int(counts[code])
+            self.filled[role] = self.filled.get(role, 0) + n
+            value = read_number(text, reading)
+            if value is None:
+                at = (int(indices[int(np.argmax(codes == code))]), rank)
+                if role not in self.example_at or at < self.example_at[role]:
+                    self.example[role], self.example_at[role] = text.strip(), at
+                continue
+            self.declared[role] = (rule.low, rule.high)
+            self.answered[role] = self.answered.get(role, 0) + n
+            low_high = self.observed.setdefault(role, [value, value])
+            low_high[0], low_high[1] = min(low_high[0], value), max(low_high[1], value)
+            if problems[code] and problems[code].startswith("out of range"):
+                self.outside[role] = self.outside.get(role, 0) + n
 
     def check(self, labels: Sequence[str]) -> None:
         for role, filled in sorted(self.filled.items()):
@@ -874,39 +942,118 @@ def _natural_key(text: str):
             for part in re.split(r"(\d+)", text) if part]
 
 
-def _responses_frame(records: list[dict], waves: Sequence[str], id_column: str,
-                     group_column: str | None, rules: Mapping[str, ColumnRule],
-                     wave_columns: Sequence[str | None]) -> pd.DataFrame:
+def _check_values(kept: Sequence[dict], blocks: Sequence[_Block],
+                  column_rules: Mapping[str, ColumnRule]):
+    """Check every analysis cell of the kept responses (:func:`_check_value`, once per distinct
+    text of a column).
+
+    Returns
+    -------
+    values : dict
+        (block, column) -> the numbers (NaN = missing) of the block's kept rows, in the order of
+        ``kept`` restricted to the block.
+    problems : list of dict
+        One issue per value set missing, ordered as the responses are (kept order), then as the
+        columns are in ``column_rules``.
+    coding : RangeTally
+        The instruments' answered and out-of-range counts.
+    """
+    by_block: dict[int, tuple[list[int], list[int]]] = {}
+    for index, candidate in enumerate(kept):
+        indices, positions = by_block.setdefault(candidate["block"], ([], []))
+        indices.append(index)
+        positions.append(candidate["position"])
+    rank = {column: order for order, column in enumerate(column_rules)}
+    values: dict[tuple[int, str], np.ndarray] = {}
+    found: list[tuple[int, int, str, str, str]] = []   # kept index, column rank, column, text, problem
+    coding = RangeTally()
+    for block_index, (indices, positions) in by_block.items():
+        block = blocks[block_index]
+        indices_array = np.asarray(indices)
+        for column, rule in column_rules.items():
+            if column not in block.columns:
+                continue
+            original = block.columns[column]
+            user_missing = block.raw.user_missing.get(original, set())
+            codes, texts = pd.factorize(pd.Series(block.texts(column)[positions], dtype=object),
+                                        use_na_sentinel=False)
+            texts = [str(text) for text in texts]
+            checked = [_check_value(text, rule, user_missing, block.reading) for text in texts]
+            numbers = np.array([math.nan if value is pd.NA else value for value, _ in checked], dtype=float)
+            values[(block_index, column)] = numbers[codes]
+            for code, (_, problem) in enumerate(checked):
+                if problem:
+                    found.extend((indices[at], rank[column], original, texts[code], problem)
+                                 for at in np.flatnonzero(codes == code))
+            if rule.role.startswith("item:"):
+                coding.add_column(rule, texts, codes, indices_array, rank[column],
+                                  [problem for _, problem in checked], block.reading)
+    found.sort(key=lambda item: (item[0], item[1]))
+    problems = [_issue(kept[index]["source"], kept[index]["row"], kept[index]["participant"],
+                       kept[index]["wave"], original, text, problem, "set missing")
+                for index, _, original, text, problem in found]
+    return values, problems, coding
+
+
+def _responses_frame(kept: Sequence[dict], blocks: Sequence[_Block], values: Mapping,
+                     waves: Sequence[str], id_column: str, group_column: str | None,
+                     rules: Mapping[str, ColumnRule], wave_columns: Sequence[str | None]) -> pd.DataFrame:
+    """One row per kept response, sorted by participant (natural order) and wave: participant,
+    wave, group, then every kept raw column (analysis columns as numbers)."""
     skip = {id_column, group_column} | {c for c in wave_columns if c}
+    # Columns in the order a reader meets them: by the first response of each block.
+    first_seen: dict[int, int] = {}
+    for index, candidate in enumerate(kept):
+        first_seen.setdefault(candidate["block"], index)
     columns: list[str] = []
     seen: set[str] = set()
-    for record in records:
-        for column in record["_cells"]:
+    for block_index in sorted(first_seen, key=first_seen.get):
+        for column in blocks[block_index].columns:
             if column not in seen and column not in skip:
                 seen.add(column)
                 columns.append(column)
-    rows = []
-    for record in records:
-        row = {"participant": record["participant"], "wave": record["wave"], "group": record["group"]}
-        for column in columns:
-            row[column] = record["_cells"].get(column, pd.NA)
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=["participant", "wave", "group"] + columns)
-    if frame.empty:
-        return frame
-    order = {wave: index for index, wave in enumerate(waves)}
-    frame = frame.assign(_p=frame["participant"].map(lambda p: tuple(_natural_key(p))),
-                         _w=frame["wave"].map(order))
-    frame = frame.sort_values(["_p", "_w"], kind="mergesort").drop(columns=["_p", "_w"])
-    frame = frame.reset_index(drop=True)
+    if not kept:
+        return pd.DataFrame(columns=["participant", "wave", "group"] + columns)
+    wave_rank = {wave: index for index, wave in enumerate(waves)}
+    natural = {p: _natural_key(p) for p in {candidate["participant"] for candidate in kept}}
+    order = sorted(range(len(kept)), key=lambda i: (natural[kept[i]["participant"]],
+                                                    wave_rank.get(kept[i]["wave"], -1)))
+    # Where each sorted row comes from: its block and its place among the block's kept rows.
+    row_block = np.empty(len(kept), dtype=np.int64)
+    row_position = np.empty(len(kept), dtype=np.int64)
+    row_in_block = np.empty(len(kept), dtype=np.int64)
+    seen_in_block: dict[int, int] = {}
+    for index, candidate in enumerate(kept):
+        block_index = candidate["block"]
+        row_block[index], row_position[index] = block_index, candidate["position"]
+        row_in_block[index] = seen_in_block.get(block_index, 0)
+        seen_in_block[block_index] = row_in_block[index] + 1
+    order = np.asarray(order)
+    row_block, row_position, row_in_block = row_block[order], row_position[order], row_in_block[order]
+    data = {"participant": [kept[i]["participant"] for i in order],
+            "wave": [kept[i]["wave"] for i in order],
+            "group": [kept[i].get("group", "") for i in order]}
     for column in columns:
         if column in rules:
-            numbers = pd.to_numeric(frame[column], errors="coerce")
-            whole = numbers.dropna().map(float.is_integer).all()
-            frame[column] = numbers.astype("Int64") if whole else numbers.astype("Float64")
+            cells = np.full(len(kept), math.nan)
         else:
-            frame[column] = frame[column].map(lambda v: "" if v is pd.NA or v is None else str(v))
-    return frame
+            cells = np.full(len(kept), "", dtype=object)
+        for block_index in first_seen:
+            block = blocks[block_index]
+            if column not in block.columns:
+                continue
+            rows = np.flatnonzero(row_block == block_index)
+            if column in rules:
+                cells[rows] = values[(block_index, column)][row_in_block[rows]]
+            else:
+                cells[rows] = block.texts(column)[row_position[rows]]
+        if column in rules:
+            answered = cells[~np.isnan(cells)]
+            whole = bool(np.all(np.isfinite(answered) & (answered == np.floor(answered))))
+            data[column] = pd.Series(cells).astype("Int64" if whole else "Float64")
+        else:
+            data[column] = pd.Series(cells, dtype=object).map(lambda v: "" if v is None else str(v))
+    return pd.DataFrame(data, columns=["participant", "wave", "group"] + columns)
 
 
 def _ledger_frame(entries: list[dict], study: Mapping) -> pd.DataFrame:
@@ -921,19 +1068,27 @@ def _ledger_frame(entries: list[dict], study: Mapping) -> pd.DataFrame:
     frame = frame.assign(_s=frame["source"].map(source_order), _r=frame["row"].astype(int),
                          _w=frame["wave"].map(wave_order).fillna(-1))
     frame = frame.sort_values(["_s", "_r", "_w"], kind="mergesort").drop(columns=["_s", "_r", "_w"])
+    frame = frame.reset_index(drop=True)
+    shared = frame.duplicated(["source", "row"], keep=False)
+    if not shared.any():
+        return frame
+    groups: dict[tuple, list[dict]] = {}
+    for record in frame[shared].to_dict("records"):
+        groups.setdefault((record["source"], record["row"]), []).append(record)
     merged = []
-    for (_, _), group in frame.groupby(["source", "row"], sort=False):
-        if len(group) == 1:
-            merged.append(group.iloc[0].to_dict())
-            continue
-        kept = group[group.status == "kept"]
-        first = group.iloc[0].to_dict()
-        first["status"] = "kept" if len(kept) else "excluded"
-        first["participant"] = next((p for p in group.participant if p), "")
-        first["wave"] = ";".join((kept if len(kept) else group).wave)
-        first["reason"] = "; ".join(f"{wave}: {reason}" for wave, reason in zip(group.wave, group.reason))
+    for group in groups.values():
+        kept = [entry for entry in group if entry["status"] == "kept"]
+        first = dict(group[0])
+        first["status"] = "kept" if kept else "excluded"
+        first["participant"] = next((entry["participant"] for entry in group if entry["participant"]), "")
+        first["wave"] = ";".join(entry["wave"] for entry in (kept or group))
+        first["reason"] = "; ".join(f"{entry['wave']}: {entry['reason']}" for entry in group)
         merged.append(first)
-    return pd.DataFrame(merged, columns=LEDGER_COLUMNS).reset_index(drop=True)
+    first_rows = shared & ~frame.duplicated(["source", "row"], keep="first")
+    frame = frame[~shared | first_rows].copy()
+    frame.loc[first_rows[first_rows].index, LEDGER_COLUMNS] = pd.DataFrame(
+        merged, columns=LEDGER_COLUMNS, index=first_rows[first_rows].index)
+    return frame.reset_index(drop=True)
 
 
 def column_rules_for(study: Mapping, instruments) -> dict[str, ColumnRule]:
