@@ -606,23 +606,103 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
 # --------------------------------------------------------------------------------------------
 
 
-def _fixed_effect_cov(X: np.ndarray, ids: np.ndarray, sigma2: float, tau2: float) -> np.ndarray:
-    """``(sum_i X_i' V_i^-1 X_i)^-1`` with ``V_i = sigma2 I + tau2 J`` (random intercepts)."""
-    information = np.zeros((X.shape[1], X.shape[1]))
-    for participant in pd.unique(ids):
-        Xi = X[ids == participant]
-        m = Xi.shape[0]
-        # (sigma2 I + tau2 J)^-1 = (I - tau2 / (sigma2 + m tau2) J) / sigma2
-        total = Xi.sum(axis=0)
-        information += (Xi.T @ Xi - tau2 / (sigma2 + m * tau2) * np.outer(total, total)) / sigma2
-    return np.linalg.inv(information)
+@dataclass
+class RandomInterceptFit:
+    """REML fit of ``y = X beta + u_participant + e`` (:func:`fit_random_intercept`)."""
+
+    beta: np.ndarray        # fixed effects, in the order of X's columns
+    cov: np.ndarray         # their covariance (X' V^-1 X)^-1 at the REML variances
+    sigma2: float           # residual variance
+    tau2: float             # random-intercept variance
+    converged: bool
+    note: str
+
+
+def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> RandomInterceptFit:
+    """REML estimates of a linear model with a random intercept per participant.
+
+    With ``V_i = sigma2 (I + g J)`` (g = tau2 / sigma2, ``J`` the matrix of ones) the REML
+    criterion profiles out beta and sigma2 and depends on g alone (Harville, 1977):
+
+        -2 l_R(g) = (N - p) log(Q(g) / (N - p)) + sum_i log(1 + m_i g) + log |A(g)| + const,
+
+    with ``A(g) = X'X - sum_i w_i s_i s_i'``, ``w_i = g / (1 + m_i g)``, ``s_i`` the sum of
+    participant i's rows of X, ``t_i`` the sum of their y, ``b(g) = X'y - sum_i w_i t_i s_i``
+    and ``Q(g) = y'y - sum_i w_i t_i^2 - b' A^-1 b``. Every term is a sum over participants, so
+    one evaluation costs O(participants x p^2) array operations; g is found by a grid on
+    theta = sqrt(g) (lme4's parameter, >= 0) refined by bounded Brent search. Then
+    beta = A^-1 b, sigma2 = Q / (N - p), tau2 = g sigma2 and cov(beta) = sigma2 A^-1, the
+    estimates and standard errors of ``lme4::lmer(..., REML = TRUE)``.
+
+    References
+    ----------
+    Harville, D. A. (1977). Maximum likelihood approaches to variance component estimation and to
+    related problems. Journal of the American Statistical Association, 72(358), 320-338.
+
+    Bates, D., Maechler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models
+    using lme4. Journal of Statistical Software, 67(1).
+
+    Examples
+    --------
+    Four participants at two waves (balanced, so REML equals the ANOVA estimators: sigma2 =
+    MS within = 0.625 / 3, tau2 = (MS between - MS within) / 2 = (3.625 / 3 - 0.625 / 3) / 2):
+
+    >>> ids = np.repeat(np.arange(4), 2)
+    >>> X = np.column_stack([np.ones(8), np.tile([0.0, 1.0], 4)])
+    >>> y = np.array([1.0, 2, 2, 3.5, 3, 3.5, 2, 4])
+    >>> fit = fit_random_intercept(y, X, ids)
+    >>> np.round(fit.beta, 6).tolist(), round(fit.sigma2, 6), round(fit.tau2, 6)
+    ([2.0, 1.25], 0.208333, 0.5)
+    """
+    y = np.asarray(y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    _, participant = np.unique(ids, return_inverse=True)
+    n_groups = int(participant.max()) + 1
+    N, p = X.shape
+    m = np.bincount(participant, minlength=n_groups).astype(float)
+    S = np.zeros((n_groups, p))
+    np.add.at(S, participant, X)
+    t = np.bincount(participant, weights=y, minlength=n_groups)
+    XtX, Xty, yty = X.T @ X, X.T @ y, float(y @ y)
+    dof = N - p
+
+    def parts(theta: float):
+        g = theta * theta
+        w = g / (1.0 + m * g)
+        A = XtX - (S * w[:, None]).T @ S
+        b = Xty - S.T @ (w * t)
+        beta = np.linalg.solve(A, b)
+        Q = yty - float(w @ (t * t)) - float(b @ beta)
+        return g, A, beta, Q
+
+    def deviance(theta: float) -> float:
+        g, A, _, Q = parts(theta)
+        sign, logdet = np.linalg.slogdet(A)
+        if Q <= 0 or sign <= 0:
+            return math.inf
+        return dof * math.log(Q / dof) + float(np.log1p(m * g).sum()) + logdet
+
+    grid = np.concatenate([[0.0], np.geomspace(1e-3, 1e3, 61)])
+    values = np.array([deviance(theta) for theta in grid])
+    best = int(np.argmin(values))
+    low, high = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+    search = optimize.minimize_scalar(deviance, bounds=(low, high), method="bounded",
+                                      options={"xatol": 1e-10, "maxiter": 500})
+    theta = float(search.x) if search.fun <= values[best] else float(grid[best])
+    if deviance(0.0) <= deviance(theta):
+        theta = 0.0
+    g, A, beta, Q = parts(theta)
+    sigma2 = Q / dof
+    note = "" if theta > 0 else "random-intercept variance estimated as 0 (singular fit, as lme4 reports it)"
+    return RandomInterceptFit(beta=beta, cov=sigma2 * np.linalg.inv(A), sigma2=sigma2, tau2=g * sigma2,
+                              converged=bool(search.success) and best < len(grid) - 1, note=note)
 
 
 def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
                 outcome: str = "", level: float = 0.95) -> pd.DataFrame:
     """Sensitivity analysis: linear mixed model of all available scores.
 
-    ``score ~ time * group + (1 | participant)``, fitted by REML with statsmodels ``MixedLM``;
+    ``score ~ time * group + (1 | participant)``, fitted by REML (:func:`fit_random_intercept`);
     time and group are treatment coded (baseline wave, reference group), so each interaction
     term ``time[w]:group[g]`` is the difference between group ``g`` and the reference group in
     the mean change from baseline to wave ``w``, in score units. Participants with a wave
@@ -648,8 +728,6 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
     >>> round(float(table["estimate"].iloc[0]), 4)
     1.8333
     """
-    import statsmodels.api as sm  # slow to import: only when needed
-
     data = long.dropna(subset=["score"])
     data = data[data["group"].isin(group_levels) & data["wave"].isin(waves)]
     time_columns = {w: (data["wave"] == w).to_numpy(float) for w in waves[1:]}
@@ -667,37 +745,29 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
     n_participants = int(data["participant"].nunique())
     base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
             "n_observations": int(len(data)), "method": "REML, random intercept per participant"}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model = sm.MixedLM(data["score"].to_numpy(float), exog,
-                           groups=data["participant"].astype(str).to_numpy())
-        fit = model.fit(reml=True)
-    notes = sorted({str(w.message).splitlines()[0] for w in caught})
-    converged = bool(getattr(fit, "converged", True))
-    # covariance of the fixed effects (X' V^-1 X)^-1 at the REML variance estimates, as lme4
-    # reports it (statsmodels' bse_fe inverts the joint observed information instead)
-    cov = _fixed_effect_cov(exog.to_numpy(float), data["participant"].astype(str).to_numpy(),
-                            float(fit.scale), float(np.asarray(fit.cov_re)[0, 0]))
-    cov = pd.DataFrame(cov, index=exog.columns, columns=exog.columns)
+    fit = fit_random_intercept(data["score"].to_numpy(float), exog.to_numpy(float),
+                               data["participant"].astype(str).to_numpy())
+    fe_params = pd.Series(fit.beta, index=exog.columns)
+    cov = pd.DataFrame(fit.cov, index=exog.columns, columns=exog.columns)
     z = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for name in interactions:
-        estimate = float(fit.fe_params[name])
+        estimate = float(fe_params[name])
         se = math.sqrt(cov.loc[name, name])
         rows.append({**base, "term": name, "estimate": estimate, "se": se,
                      "ci_low": estimate - z * se, "ci_high": estimate + z * se,
                      "statistic": estimate / se, "statistic_type": "z", "df": math.nan,
                      "p": float(2 * stats.norm.sf(abs(estimate / se)))})
     if len(interactions) > 1:
-        b = fit.fe_params[interactions].to_numpy()
+        b = fe_params[interactions].to_numpy()
         V = cov.loc[interactions, interactions].to_numpy()
         chi2 = float(b @ np.linalg.solve(V, b))
         rows.append({**base, "term": "group:time", "statistic": chi2,
                      "statistic_type": "Wald chi2", "df": float(len(interactions)),
                      "p": float(stats.chi2.sf(chi2, len(interactions)))})
     table = pd.DataFrame(rows)
-    table["converged"] = converged
-    table["note"] = "; ".join(notes)
+    table["converged"] = fit.converged
+    table["note"] = fit.note
     return table.reindex(columns=MIXED_MODEL_COLUMNS)
 
 
@@ -732,8 +802,15 @@ def _prepare(scores_wide: pd.DataFrame, study: Mapping) -> tuple[pd.DataFrame, d
     group_of: dict[str, str | None] = {}
     reason_of: dict[str, str] = {}
     levels = [str(g) for g in study["groups"]]
-    for participant, block in data.groupby("participant", sort=True):
-        values = sorted({str(v) for v in block["group"].dropna()})
+    named = data.loc[data["group"].notna(), ["participant", "group"]]
+    named = named.assign(group=named["group"].astype(str)).drop_duplicates()
+    groups_of = named.groupby("participant", sort=False)["group"]
+    count = groups_of.size()
+    single = groups_of.first()[count == 1].to_dict()
+    several = {participant: sorted(block) for participant, block in groups_of
+               if count[participant] > 1} if (count > 1).any() else {}
+    for participant in sorted(data["participant"].unique()):
+        values = [single[participant]] if participant in single else several.get(participant, [])
         if not values:
             group_of[participant], reason_of[participant] = None, "group missing"
         elif len(values) > 1:
@@ -754,25 +831,26 @@ def _outcome_tables(data, info, outcome, study_waves):
     matrix = matrix.reindex(index=sorted(info["group"]), columns=study_waves)
     present = data.pivot(index="participant", columns="wave", values="wave").reindex(
         index=matrix.index, columns=study_waves).notna()
-    ledger = []
-    for participant in matrix.index:
-        scores = matrix.loc[participant].to_numpy(float)
-        reasons = []
-        if participant in info["reason"]:
-            reasons.append(info["reason"][participant])
-        for wave, score, has_row in zip(study_waves, scores, present.loc[participant]):
-            if not has_row:
-                reasons.append(f"no {wave} wave")
-            elif np.isnan(score):
-                reasons.append(f"score missing at {wave} under the instrument's missing-item rule "
-                               "(scores/scores.csv)" if is_scale else f"value missing at {wave}")
-        in_model = participant not in info["reason"] and bool(np.any(~np.isnan(scores)))
-        ledger.append({"outcome": outcome, "participant": participant,
-                       "group": info["group"][participant],
-                       "status": "excluded" if reasons else "included",
-                       "reason": "; ".join(reasons), "n_waves_scored": int(np.sum(~np.isnan(scores))),
-                       "in_mixed_model": in_model})
-    ledger = pd.DataFrame(ledger, columns=LEDGER_COLUMNS)
+    participants = matrix.index.to_list()
+    scores = matrix.to_numpy(float)
+    has_row = present.to_numpy(bool)
+    # The reasons of each participant, in order: their own, then wave by wave.
+    reason_columns = [[info["reason"].get(participant, "") for participant in participants]]
+    for column, wave in enumerate(study_waves):
+        missing = (f"score missing at {wave} under the instrument's missing-item rule "
+                   "(scores/scores.csv)" if is_scale else f"value missing at {wave}")
+        reason_columns.append(np.where(~has_row[:, column], f"no {wave} wave",
+                                       np.where(np.isnan(scores[:, column]), missing, "")).tolist())
+    reasons = ["; ".join(reason for reason in row if reason) for row in zip(*reason_columns)]
+    scored = (~np.isnan(scores)).sum(axis=1)
+    ledger = pd.DataFrame({
+        "outcome": outcome, "participant": participants,
+        "group": [info["group"][participant] for participant in participants],
+        "status": ["excluded" if reason else "included" for reason in reasons],
+        "reason": reasons, "n_waves_scored": scored.astype(int),
+        "in_mixed_model": [participant not in info["reason"] and bool(n) for participant, n
+                           in zip(participants, scored)],
+    }, columns=LEDGER_COLUMNS)
     included = ledger.loc[ledger["status"] == "included", "participant"].to_numpy()
     Y = matrix.loc[included].to_numpy(float)
     groups = np.array([info["group"][p] for p in included], dtype=object)
