@@ -143,3 +143,47 @@ def test_saving_twice_gives_identical_bytes(tmp_path, kind):
     assert contents[0][1] == contents[1][1]
     assert contents[0][0].startswith(b"\x89PNG") and contents[0][1].startswith(b"%PDF")
     assert b"CreationDate" not in contents[0][1]
+
+
+def test_trajectories_are_sampled_for_large_groups():
+    rng = np.random.default_rng(9)
+    rows = [{"participant": f"P{i:04d}", "wave": wave, "group": "control" if i < 400 else "trained",
+             "pss10.total": rng.normal(20, 4)} for i in range(700) for wave in ("pre", "post")]
+    scores = pd.DataFrame(rows)
+    study = {"groups": ["control", "trained"], "waves": ["pre", "post"],
+             "analyses": {"anova": {"outcomes": ["pss10.total"], "p_adjust": "none"}}}
+    result = anova_module.for_study(scores, study)
+
+    def drawn():
+        figure = figures.anova_interaction("pss10.total", result.cells, scores, result.ledger,
+                                           result.anova, study["groups"], study["waves"])
+        trajectories = lines(figure, "trajectory")
+        texts = [t.get_text() for t in figure.axes[0].texts]
+        ydata = [tuple(line.get_ydata()) for line in trajectories]
+        figures.plt.close(figure)
+        return trajectories, texts, ydata
+
+    trajectories, texts, first = drawn()
+    # 400 control and 300 trained participants: 150 of each are drawn.
+    assert len(trajectories) == 2 * figures.TRAJECTORIES_PER_GROUP
+    colours = [line.get_color() for line in trajectories]
+    assert colours.count(figures.PALETTE[0]) == colours.count(figures.PALETTE[1]) == 150
+    assert any("150 randomly chosen participants per group" in text for text in texts)
+    assert drawn()[2] == first                                   # the same sample every time
+    # the means are still those of every participant
+    assert result.cells.set_index(["group", "wave"]).loc[("control", "pre"), "n"] == 400
+
+
+def test_scatter_matrix_uses_hexagonal_bins_for_many_participants():
+    from matplotlib.collections import PathCollection, PolyCollection
+
+    rng = np.random.default_rng(3)
+    for n, expected in ((figures.SCATTER_POINTS_MAX, PathCollection),
+                        (figures.SCATTER_POINTS_MAX + 1, PolyCollection)):
+        frame = pd.DataFrame(rng.normal(size=(n, 3)), columns=["a", "b", "c"])
+        figure = figures.scatter_matrix(frame, ["a", "b", "c"], "demo")
+        panel = figure.axes[3]                                   # row b, column a
+        assert [type(c) for c in panel.collections] == [expected]
+        note = [t.get_text() for t in figure.texts if "hexagonal" in t.get_text()]
+        assert bool(note) == (expected is PolyCollection)
+        figures.plt.close(figure)

@@ -114,8 +114,13 @@ def scatter_matrix(frame, variables, title: str):
                     axes.hist(frame[row_variable].dropna(), bins=8, color=PALETTE[0], alpha=0.8)
                 else:
                     pair = frame[[column_variable, row_variable]].dropna()
-                    axes.scatter(pair[column_variable], pair[row_variable], s=9, color=PALETTE[0],
-                                 alpha=0.8, linewidths=0)
+                    if len(pair) > SCATTER_POINTS_MAX:
+                        # Thousands of dots hide each other: show how many fall in each hexagon.
+                        axes.hexbin(pair[column_variable], pair[row_variable], gridsize=22, cmap="Blues",
+                                    mincnt=1, linewidths=0, rasterized=True)
+                    else:
+                        axes.scatter(pair[column_variable], pair[row_variable], s=9, color=PALETTE[0],
+                                     alpha=0.8, linewidths=0)
                 axes.tick_params(labelsize=6)
                 if i == k - 1:
                     axes.set_xlabel(column_variable, fontsize=7)
@@ -126,7 +131,15 @@ def scatter_matrix(frame, variables, title: str):
                 elif j > 0:
                     axes.set_yticklabels([])
         figure.suptitle(title, x=0.02, ha="left", fontsize=10)
+        if len(frame) > SCATTER_POINTS_MAX:
+            figure.text(0.98, 0.01, f"above {SCATTER_POINTS_MAX} participants a pair is drawn as hexagonal "
+                        "bins: the darker, the more participants", ha="right", va="bottom", fontsize=6,
+                        color="#555555")
     return figure
+
+
+#: A scatter panel with more complete pairs than this is drawn as hexagonal bins.
+SCATTER_POINTS_MAX = 2000
 
 
 from .figure_limits import SCATTER_MATRIX_MAX  # noqa: E402  (sets this small get a scatter matrix)
@@ -413,10 +426,9 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                             .set_index("participant")["group"].astype(str).to_dict())
             matrix = data.pivot(index="participant", columns="wave", values=outcome).reindex(columns=waves)
             x = np.arange(len(waves), dtype=float)
-            for participant in sorted(group_of):
+            drawn = _trajectories_drawn(group_of, groups, matrix.index)
+            for participant in drawn:
                 group = group_of[participant]
-                if participant not in matrix.index or group not in groups:
-                    continue
                 g = groups.index(group)
                 shift = 0.05 * (g - (len(groups) - 1) / 2)
                 axes.plot(x + shift, matrix.loc[participant].to_numpy(float), color=PALETTE[g % len(PALETTE)],
@@ -431,9 +443,31 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
         if effect is not None:
             heading += "\ngroup × time: " + _effect_text(effect)
         axes.set_title(heading, loc="left", pad=24, fontsize=9)
-        axes.text(1.0, -0.16, "means with 95% CI; faint lines: individual participants",
+        sampled = scores_wide is not None and len(drawn) < sum(
+            1 for p, g in group_of.items() if g in groups and p in matrix.index)
+        axes.text(1.0, -0.16, "means with 95% CI; faint lines: " + (
+                  f"{TRAJECTORIES_PER_GROUP} randomly chosen participants per group" if sampled
+                  else "individual participants"),
                   transform=axes.transAxes, ha="right", va="top", fontsize=6.5, color="#555555")
     return figure
+
+
+#: Trajectories drawn per group; above it a fixed random sample (thousands of lines are a blot).
+TRAJECTORIES_PER_GROUP = 150
+
+
+def _trajectories_drawn(group_of: dict, groups: list, available) -> list:
+    """The participants whose trajectories are drawn: all, or per group a seeded random sample
+    of :data:`TRAJECTORIES_PER_GROUP` (the same on every rebuild), in participant order."""
+    available = set(available)
+    drawn = []
+    rng = np.random.default_rng(20261123)
+    for group in groups:
+        members = sorted(p for p, g in group_of.items() if g == group and p in available)
+        if len(members) > TRAJECTORIES_PER_GROUP:
+            members = sorted(rng.choice(members, TRAJECTORIES_PER_GROUP, replace=False).tolist())
+        drawn += members
+    return sorted(drawn)
 
 
 def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,

@@ -90,13 +90,13 @@ _RULEGRAPH = re.compile(r'(<script id="rulegraph">\s*var rulegraph_spec = )(\{.*
 def sort_rulegraph(html: str) -> str:
     """Put the rule graph's links of a Snakemake HTML report in a fixed order.
 
-    Snakemake lists the links in the order of a set of rules, which changes from one process to
-    the next; the graph drawn is the same.
+    Snakemake yields the links while walking sets of jobs, whose order changes from one process
+    to the next (``scripts/report.py`` also fixes which jobs the graph is drawn from).
 
     Examples
     --------
-    >>> page = ('<script id="rulegraph">\n    var rulegraph_spec = {"data": [{"name": "link-data", '
-    ...         '"values": [{"target": 2, "source": 1}, {"target": 1, "source": 0}]}]};\n    </script>')
+    >>> page = ('<script id="rulegraph">\\n    var rulegraph_spec = {"data": [{"name": "link-data", '
+    ...         '"values": [{"target": 2, "source": 1}, {"target": 1, "source": 0}]}]};\\n    </script>')
     >>> print(sort_rulegraph(page))
     <script id="rulegraph">
         var rulegraph_spec = {"data": [{"name": "link-data", "values": [{"target": 1, "source": 0}, {"target": 2, "source": 1}]}]};
