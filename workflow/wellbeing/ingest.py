@@ -111,7 +111,9 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
 
 
-def _table(label: str, header: list[str], records: list[tuple[int, list[str]]]) -> tuple[pd.DataFrame, list[int]]:
+def _table(label: str, header: list[str], records: list) -> tuple[pd.DataFrame, list[int]]:
+    """The data rows as a frame of text cells (short rows padded with ''), and their row numbers.
+    Empties ``records`` as it goes, so a large export is not held twice."""
     header = [name.strip() for name in header]
     if not any(header):
         raise UserError(f"{label}: the header row is empty; the first row must name the columns")
@@ -122,14 +124,16 @@ def _table(label: str, header: list[str], records: list[tuple[int, list[str]]]) 
                             f"{position}); rename one of them in the export")
         seen.add(name)
     width = len(header)
-    cells, rows = [], []
-    for number, record in records:
+    cells = np.full((len(records), width), "", dtype=object)
+    rows = []
+    for position, (number, record) in enumerate(records):
         if len(record) > width and any(value.strip() for value in record[width:]):
             raise UserError(f"{label}, row {number}: {len(record)} fields but the header has {width}; "
                             "the file is misaligned (an unquoted delimiter inside a value?)")
-        cells.append((record + [""] * width)[:width])
+        cells[position, :min(len(record), width)] = record[:width]
+        records[position] = None          # free each parsed row as soon as it is copied
         rows.append(number)
-    return pd.DataFrame(cells, columns=header, dtype=object), rows
+    return pd.DataFrame(cells, columns=header, dtype=object, copy=False), rows
 
 
 def read_csv_source(path: Path, label: str, encoding: str | None = None,
@@ -138,7 +142,8 @@ def read_csv_source(path: Path, label: str, encoding: str | None = None,
     notes: list[dict] = []
     text = _decode(path, label, encoding, notes)
     records = _records(text, delimiter or _sniff_delimiter(text), label)
-    frame, rows = _table(label, records[0][1], records[1:])
+    header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    frame, rows = _table(label, header, records)
     return RawSource(label, "csv", frame, rows, notes=notes)
 
 
@@ -157,8 +162,8 @@ def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSo
                         "file with one header row, or export it again from Qualtrics")
     third = records[2][1] if len(records) > 2 else []
     has_import_ids = any(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
-    data = records[3:] if has_import_ids else records[2:]
-    frame, rows = _table(label, ids, data)
+    del records[:3 if has_import_ids else 2]     # in place: _table frees each row it has copied
+    frame, rows = _table(label, ids, records)
     codebook = {}
     for position, column in enumerate(frame.columns):
         import_id = ""
@@ -236,7 +241,8 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
     """A REDCap raw (coded) CSV export, with the data dictionary when given."""
     notes: list[dict] = []
     records = _records(_decode(path, label, encoding, notes), ",", label)
-    frame, rows = _table(label, records[0][1], records[1:])
+    header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    frame, rows = _table(label, header, records)
     codebook, identifiers = {}, set()
     if dictionary is not None:
         fields = read_redcap_dictionary(dictionary, dictionary_label)
@@ -337,7 +343,8 @@ def read_excel(path: Path, label: str, sheet: str | None = None) -> RawSource:
     records = [(number, record) for number, record in records if any(record)]
     if not records:
         raise UserError(f"{label}: the sheet is empty; export the data again")
-    frame, rows = _table(label, records[0][1], records[1:])
+    header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    frame, rows = _table(label, header, records)
     return RawSource(label, "excel", frame, rows)
 
 
@@ -995,7 +1002,7 @@ def _check_values(kept: Sequence[dict], blocks: Sequence[_Block],
     return values, problems, coding
 
 
-def _responses_frame(kept: Sequence[dict], blocks: Sequence[_Block], values: Mapping,
+def _responses_frame(kept: Sequence[dict], blocks: Sequence[_Block], values: dict,
                      waves: Sequence[str], id_column: str, group_column: str | None,
                      rules: Mapping[str, ColumnRule], wave_columns: Sequence[str | None]) -> pd.DataFrame:
     """One row per kept response, sorted by participant (natural order) and wave: participant,
@@ -1044,7 +1051,7 @@ def _responses_frame(kept: Sequence[dict], blocks: Sequence[_Block], values: Map
                 continue
             rows = np.flatnonzero(row_block == block_index)
             if column in rules:
-                cells[rows] = values[(block_index, column)][row_in_block[rows]]
+                cells[rows] = values.pop((block_index, column))[row_in_block[rows]]   # freed as used
             else:
                 cells[rows] = block.texts(column)[row_position[rows]]
         if column in rules:
@@ -1188,9 +1195,8 @@ def pseudonymise(result: IngestResult, study: Mapping) -> tuple[IngestResult, pd
     mapping = {code: f"P{index:0{width}d}" for index, code in enumerate(order, start=1)}
 
     def coded(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.copy()
-        frame["participant"] = frame["participant"].map(lambda code: mapping.get(code, code))
-        return frame
+        # assign, not copy: the other columns are shared until written (copy on write)
+        return frame.assign(participant=frame["participant"].map(lambda code: mapping.get(code, code)))
 
     responses = coded(result.responses)
     if not responses.empty:
