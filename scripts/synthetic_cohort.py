@@ -102,7 +102,7 @@ def generate(participants: int, seed: int, out: Path, instruments: list[str] | N
     return path
 
 
-def write_config(out: Path, instruments: list[str], output_format: str | None = None) -> Path:
+def write_config(out: Path, instruments: list[str]) -> Path:
     outcomes = ["pss10.total", "scs26.total", "ffmq39.total", "brs.total"]
     study = {
         "title": "Synthetic benchmark cohort (simulated)",

@@ -378,3 +378,24 @@ def test_imp_feasibility_ledger_and_mixed_model(imp_feasibility):
     assert (model["n_participants"] > model["anova_n"]).all()
     assert (model["anova_n"] == anova_n.reindex(model.index)).all()
     assert model["converged"].all()
+
+
+def test_shapiro_wilk_above_5000_is_flagged_not_warned(recwarn):
+    """scipy's p for n > 5000 is an approximation and R's shapiro.test refuses such samples: the
+    row keeps W and p (scipy's) and says so, instead of a warning in the log."""
+    rng = np.random.default_rng(4)
+    n = 5001
+    Y = rng.normal(size=(2 * n, 2))
+    groups = np.array(["a"] * n + ["b"] * n, dtype=object)
+    table = anova.assumptions(Y, groups, ["a", "b"], ["pre", "post"], outcome="x")
+    assert not [w for w in recwarn.list if "shapiro" in str(w.message)]
+    shapiro = table[table["test"] == "shapiro_wilk"]
+    assert len(shapiro) == 4 and (shapiro["n"] == n).all()
+    assert shapiro["note"].str.startswith("n > 5000: p is approximate").all()
+    with pytest.warns(UserWarning, match="N > 5000"):             # scipy's own warning
+        expected = stats.shapiro(Y[:n, 0])
+    first = shapiro.iloc[0]
+    assert (first["statistic"], first["p"]) == (float(expected.statistic), float(expected.pvalue))
+    small = anova.assumptions(Y[:20], np.array(["a"] * 10 + ["b"] * 10, dtype=object), ["a", "b"],
+                              ["pre", "post"], outcome="x")
+    assert (small[small["test"] == "shapiro_wilk"]["note"] == "").all()

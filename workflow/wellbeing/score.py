@@ -300,6 +300,13 @@ def _join(parts: np.ndarray, addition: np.ndarray) -> np.ndarray:
     return joined.astype(object)
 
 
+def _shared_texts(texts: np.ndarray) -> np.ndarray:
+    """``texts`` as an object array in which equal texts are one string object: a large cohort
+    has millions of 'complete' rules, which would otherwise each be a string of their own."""
+    codes, uniques = pd.factorize(np.asarray(texts).astype(object), use_na_sentinel=False)
+    return np.asarray(uniques, dtype=object)[codes]
+
+
 def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
     """Score one scale: arrays (score, n_answered, rule) aligned with the rows of ``values``."""
     entry = instrument.scale(scale)
@@ -325,7 +332,7 @@ def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
             n_answered == n_items, "complete",
             np.where(valid, "prorated: " + count + f"/{n_items} answered >= {threshold}",
                      "missing: " + count + f"/{n_items} answered < {threshold}"))
-        return score, n_answered, rule.astype(object)
+        return score, n_answered, _shared_texts(rule)
 
     # mean_of_subscales: each group after this scale's reverse key, prorated on its own
     means, failing = [], np.full(len(values), "", dtype=object)
@@ -344,7 +351,7 @@ def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
         np.where(all_valid,
                  "prorated: " + count + f"/{n_items} answered, each subscale >= {threshold}",
                  "missing: " + failing.astype(str).astype(object) + f" answered < {threshold}"))
-    return score, n_answered, rule.astype(object)
+    return score, n_answered, _shared_texts(rule)
 
 
 def _score_block(responses: pd.DataFrame, instrument: Instrument, pattern: str):
