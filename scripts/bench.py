@@ -190,6 +190,7 @@ def bench_default(work: Path, repeat: int) -> dict:
         "one_process_peak_rss_mb": one_run["peak_rss_mb"],
         "cold_rebuild_ratio": round(cold_run["seconds"] / one_run["seconds"], 3),
         "one_process_outputs_identical": identical.returncode == 0,
+        "one_process_differences": identical.stdout.splitlines()[:20],
         "noop_s": round(statistics.median(noop), 3),
         "noop_runs_s": noop,
         "bare_noop_s": round(statistics.median(bare_noop), 3),
@@ -320,6 +321,7 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, help="scratch folder (default: a new temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--skip-default", action="store_true")
+    parser.add_argument("--skip-r", action="store_true", help="do not time the R equivalent")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="wellbeing-bench-"))
@@ -335,7 +337,7 @@ def main(argv=None) -> int:
         results["scale"] = bench_scale(work, args.sizes, args.timeout)
         results["exponent"] = exponent(results["scale"])
         finished = [row for row in results["scale"] if row["returncode"] == 0 and not row["timed_out"]]
-        if r_available() and results["scale"]:
+        if not args.skip_r and r_available() and results["scale"]:
             largest = results["scale"][-1]["participants"]
             results["r_equivalent"] = bench_r(work, largest, args.timeout)
             print(f"bench: R equivalent at {largest}: {results['r_equivalent']['seconds']} s", flush=True)

@@ -49,6 +49,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
         out = root / "results" / study_id
         with timed("ingest"):
             result = ingest.for_study(study, root_text)
+            result, key = ingest.pseudonymise(result, study)
+            io.write_table(key, root / "private" / study_id / "pseudonyms.csv")
             for name in ("responses", "ledger", "issues", "codebook", "raw_manifest"):
                 io.write_table(getattr(result, name), out / "ingest" / f"{name}.csv")
         with timed("score"):
@@ -105,6 +107,12 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                 matrix = io.read_table(out / "correlations" / f"{name}_matrix.csv")
                 tables.write_table_files(tables.correlations_for_set(long, wide, study, entry),
                                          out / "tables" / f"correlations_{name}")
+                if entry["repeated_measures"]:
+                    io.write_table(correlations.repeated_measures(wide, study, entry),
+                                   out / "correlations" / f"{name}_rmcorr.csv")
+                    tables.write_table_files(
+                        tables.rmcorr_table(io.read_table(out / "correlations" / f"{name}_rmcorr.csv"), entry),
+                        out / "tables" / f"correlations_{name}_rmcorr")
             with timed("figures"):
                 figures.save(figures.correlation_heatmap_for_set(long, matrix, study, entry),
                              out / "figures" / f"correlations_{name}_heatmap.png",

@@ -320,3 +320,19 @@ def test_a_failing_notebook_cell_fails_the_rule(tmp_path):
     result = run_snakemake(folder, "--cores", "2", target)
     assert result.returncode != 0
     assert not (folder / target).exists()
+
+
+def test_one_process_run_writes_the_workflows_results(built, tmp_path):
+    """scripts/one_process.py (make bench's lower bound) makes the same calls as the rules: every
+    file it writes equals the workflow's byte for byte, and it writes every one of them."""
+    folder, _ = built
+    single = copy_repository(tmp_path, COPIED)
+    done = subprocess.run([sys.executable, "scripts/one_process.py", "--root", str(single)], cwd=single,
+                          capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    workflow = {p.relative_to(folder / "results"): digest(p) for p in (folder / "results").rglob("*")
+                if p.is_file() and p.name != "report.html"}
+    one = {p.relative_to(single / "results"): digest(p) for p in (single / "results").rglob("*") if p.is_file()}
+    assert sorted(map(str, one)) == sorted(map(str, workflow))
+    assert [str(path) for path in workflow if workflow[path] != one[path]] == []
