@@ -275,7 +275,7 @@ def plot(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, 3, figsize=(13, 4))
+    figure, axes = plt.subplots(1, 4, figsize=(17, 4))
     d = results["default"]
     axes[0].bar(["cold rebuild\n(snakemake)", "one process"], [d["cold_rebuild_s"], d["one_process_s"]],
                 color=["#4c72b0", "#999999"])
@@ -289,13 +289,24 @@ def plot(results: dict, path: Path) -> None:
         sizes = [row["participants"] for row in rows]
         axes[2].loglog(sizes, [row["seconds"] for row in rows], "o-", label="pipeline (--cores 2)")
         r = results.get("r_equivalent")
-        if r and r.get("returncode") == 0:
-            axes[2].loglog([r["participants"]], [r["seconds"]], "s", color="#c44e52", label="R equivalent")
+        if r:
+            timed_out = r.get("timed_out") or r.get("returncode") != 0
+            axes[2].loglog([r["participants"]], [r["seconds"]], "^" if timed_out else "s", color="#c44e52",
+                           label="R equivalent" + (" (stopped: more than this)" if timed_out else ""))
         axes[2].axhline(180, color="#999999", linestyle=":", label="3 min target")
         axes[2].set_xlabel("participants (x 3 waves)")
         axes[2].set_ylabel("seconds")
-        axes[2].legend()
-    axes[2].set_title(f"Scale: exponent {results.get('exponent')}")
+        axes[2].legend(fontsize=8)
+        axes[3].semilogx(sizes, [row["peak_rss_mb"] / 1024 for row in rows], "o-",
+                         label="whole run (process tree)")
+        axes[3].semilogx(sizes, [row["max_job_rss_mb"] / 1024 for row in rows], "s--", color="#55a868",
+                         label="largest job")
+        axes[3].axhline(4, color="#999999", linestyle=":", label="4 GB target")
+        axes[3].set_xlabel("participants (x 3 waves)")
+        axes[3].set_ylabel("peak RSS (GB)")
+        axes[3].legend(fontsize=8)
+    axes[2].set_title(f"Scale: exponent {results.get('exponent')} (target <= 1.15)")
+    axes[3].set_title("Memory")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
