@@ -117,7 +117,7 @@ def scatter_matrix(frame, variables, title: str):
                     if len(pair) > SCATTER_POINTS_MAX:
                         # Thousands of dots hide each other: show how many fall in each hexagon.
                         axes.hexbin(pair[column_variable], pair[row_variable], gridsize=22, cmap="Blues",
-                                    mincnt=1, linewidths=0, rasterized=True)
+                                    mincnt=1, linewidths=0)
                     else:
                         axes.scatter(pair[column_variable], pair[row_variable], s=9, color=PALETTE[0],
                                      alpha=0.8, linewidths=0)
