@@ -6,8 +6,9 @@ Runs ``snakemake --report`` in this process with one change: the rule graph is d
 choice of jobs. Snakemake draws one job per rule and level of the DAG, picked in the order of a
 set of jobs that changes from one process to the next, and only that job's links; here the jobs
 of each level are taken in order of rule and output, and the graph shows the links of every job
-(a notebook that reads the ANOVA in one study and not in another still gets the arrow). The job
-runtimes and timeline are then emptied (``benchmarks/`` keeps each job's timing).
+(a notebook that reads the ANOVA in one study and not in another still gets the arrow), listed in
+order of their nodes. The job runtimes and timeline are then emptied (``benchmarks/`` keeps each
+job's timing).
 """
 
 import sys
@@ -19,7 +20,7 @@ import snakemake.report.html_reporter as html_reporter  # noqa: E402
 from snakemake.cli import main as snakemake_main  # noqa: E402
 from snakemake.report.rulegraph_spec import get_representatives  # noqa: E402
 
-from wellbeing.report import sort_rulegraph, strip_runtimes  # noqa: E402
+from wellbeing.report import strip_runtimes  # noqa: E402
 
 
 def rulegraph_spec(dag):
@@ -51,7 +52,7 @@ def main(path: Path) -> int:
     except SystemExit as stop:
         if stop.code not in (0, None):
             return stop.code if isinstance(stop.code, int) else 1
-    path.write_text(sort_rulegraph(strip_runtimes(path.read_text(encoding="utf-8"))), encoding="utf-8")
+    path.write_text(strip_runtimes(path.read_text(encoding="utf-8")), encoding="utf-8")
     return 0
 
 

@@ -17,8 +17,6 @@ available (skipped locally without it; a failure when the ``CI`` environment var
 from __future__ import annotations
 
 import math
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -222,14 +220,11 @@ def test_mixed_model_matches_lme4(name, results, reference):
             lambda s: 0.0 if s.startswith("n_") else 1e-7)
 
 
-def test_live_r_cross_check(tmp_path, results):
+def test_live_r_cross_check(tmp_path, results, rscript):
     """Rerun the R script: it reproduces the committed values, and the library agrees with it."""
-    if shutil.which("Rscript") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Rscript is not installed; the R cross-check of issue 6 must run in CI")
-        pytest.skip("Rscript not installed (install r-base-core and r-cran-afex to run)")
+    rscript_path = rscript("the R cross-check of the ANOVA", "r-base-core, r-cran-afex and r-cran-lme4")
     out = tmp_path / "anova_reference_R.csv"
-    done = subprocess.run(["Rscript", str(R_SCRIPT), str(out)], cwd=ROOT, capture_output=True,
+    done = subprocess.run([rscript_path, str(R_SCRIPT), str(out)], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     live, committed = read_reference(out), read_reference()
@@ -279,6 +274,22 @@ def test_repeated_rows_are_refused():
     participant, wave = data.iloc[4][["participant", "wave"]]
     with pytest.raises(UserError, match=f"participant {participant} wave {wave}"):
         anova.for_study(data, study)
+
+
+def test_participant_whose_group_differs_or_is_missing_is_excluded():
+    data, study = load_set("unbalanced")
+    outcome = study["analyses"]["anova"]["outcomes"][0]
+    first, second = data["participant"].unique()[:2]
+    groups = [g for g in study["groups"]]
+    data.loc[(data["participant"] == first) & (data["wave"] == study["waves"][-1]), "group"] = (
+        groups[1] if data.loc[data["participant"] == first, "group"].iloc[0] == groups[0] else groups[0])
+    data.loc[data["participant"] == second, "group"] = np.nan
+    ledger = anova.for_study(data, study).ledger
+    ledger = ledger[ledger["outcome"] == outcome].set_index("participant")
+    assert ledger.loc[first, "reason"].startswith(f"group differs between waves ({', '.join(sorted(groups))})")
+    assert ledger.loc[second, "reason"].startswith("group missing")
+    assert ledger.loc[[first, second], "status"].eq("excluded").all()
+    assert not ledger.loc[[first, second], "in_mixed_model"].any()
 
 
 def test_unknown_outcome_is_refused():

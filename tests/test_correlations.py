@@ -13,8 +13,6 @@ the two example studies (design.md); the rule for measures in change sets; user-
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -113,18 +111,15 @@ def test_agrees_with_committed_r_reference(reference_input):
     assert set(worst) == {"r", "ci_low", "ci_high", "p", "p_adjusted"}
 
 
-def test_live_r_cross_check(tmp_path, reference_input):
+def test_live_r_cross_check(tmp_path, reference_input, rscript):
     """Run the R script now: same input from the seed, same output as committed, and agreement."""
-    if shutil.which("Rscript") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Rscript not found, but CI is set: the R cross-check must run in CI")
-        pytest.skip("Rscript not installed (install r-base-core and r-cran-psych)")
+    rscript_path = rscript("the R cross-check of the correlations", "r-base-core and r-cran-psych")
     made = tmp_path / "input.csv"
-    subprocess.run(["Rscript", str(R_SCRIPT), "make-input", str(made)], check=True,
+    subprocess.run([rscript_path, str(R_SCRIPT), "make-input", str(made)], check=True,
                    capture_output=True, timeout=120)
     assert made.read_bytes() == R_INPUT.read_bytes(), "the seeded input no longer reproduces"
     out = tmp_path / "out.csv"
-    subprocess.run(["Rscript", str(R_SCRIPT), str(made), str(out)], check=True,
+    subprocess.run([rscript_path, str(R_SCRIPT), str(made), str(out)], check=True,
                    capture_output=True, timeout=120)
     assert out.read_bytes() == R_OUTPUT.read_bytes(), "R output differs from the committed CSV"
     compare_with_r(pipeline_results(read_table(made)), read_reference(out))

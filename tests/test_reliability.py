@@ -13,7 +13,6 @@ How the reference was produced: tests/reference/README.md.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -362,21 +361,16 @@ def test_imp_feasibility_tables(imp_feasibility):
 # --------------------------------------------------------------------------------------------
 
 
-def test_live_r_cross_check(item_sets, tmp_path):
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        message = "Rscript not found: the live psych cross-check of reliability cannot run"
-        if "CI" in os.environ:
-            pytest.fail(message + " (CI is set, so R is required; install r-base-core, "
-                        "r-cran-psych and r-cran-gparotation)")
-        pytest.skip(message)
+def test_live_r_cross_check(item_sets, tmp_path, rscript):
+    rscript_path = rscript("the live psych cross-check of reliability",
+                      "r-base-core, r-cran-psych and r-cran-gparotation")
     sets, groups = item_sets
     for name, frame in sets.items():
         frame.to_csv(tmp_path / f"reliability_set_{name}.csv", index=False, na_rep="NA",
                      float_format="%g")
     groups.to_csv(tmp_path / "reliability_groups.csv", index=False)
     out = tmp_path / "reliability_psych.csv"
-    run = subprocess.run([rscript, str(R_SCRIPT), str(tmp_path), str(out)],
+    run = subprocess.run([rscript_path, str(R_SCRIPT), str(tmp_path), str(out)],
                          capture_output=True, text=True, timeout=120)
     if run.returncode != 0 and "GPArotation" in run.stderr and "CI" not in os.environ:
         pytest.skip("R package GPArotation (needed by psych::omega) is not installed")

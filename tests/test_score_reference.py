@@ -16,8 +16,6 @@ How the reference was produced: tests/reference/README.md.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -129,20 +127,14 @@ def perturbed(responses: pd.DataFrame, seed: int = 20240404) -> pd.DataFrame:
     return copy
 
 
-def test_live_r_cross_check(responses, study, tmp_path):
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        message = "Rscript not found: the R cross-check of the scores cannot run"
-        if "CI" in os.environ:
-            pytest.fail(message + " (CI is set, so R is required; install r-base-core and "
-                        "r-cran-psych)")
-        pytest.skip(message)
+def test_live_r_cross_check(responses, study, tmp_path, rscript):
+    rscript_path = rscript("the R cross-check of the scores", "r-base-core and r-cran-psych")
 
     data = pd.concat([responses, perturbed(responses)], ignore_index=True)
     responses_csv = tmp_path / "responses.csv"
     out_csv = tmp_path / "scores_R.csv"
     write_table(data, responses_csv)
-    run = subprocess.run([rscript, str(R_SCRIPT), str(responses_csv), str(out_csv)],
+    run = subprocess.run([rscript_path, str(R_SCRIPT), str(responses_csv), str(out_csv)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, f"Rscript failed ({run.returncode}):\n{run.stderr}"
 

@@ -694,7 +694,7 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
     search = optimize.minimize_scalar(deviance, bounds=(low, high), method="bounded",
                                       options={"xatol": 1e-10, "maxiter": 500})
     theta = float(search.x) if search.fun <= values[best] else float(grid[best])
-    if deviance(0.0) <= deviance(theta):
+    if values[0] <= deviance(theta):          # grid[0] = 0: no random-intercept variance
         theta = 0.0
     g, A, beta, Q = parts(theta)
     sigma2 = Q / dof
@@ -812,8 +812,9 @@ def _prepare(scores_wide: pd.DataFrame, study: Mapping) -> tuple[pd.DataFrame, d
     groups_of = named.groupby("participant", sort=False)["group"]
     count = groups_of.size()
     single = groups_of.first()[count == 1].to_dict()
-    several = {participant: sorted(block) for participant, block in groups_of
-               if count[participant] > 1} if (count > 1).any() else {}
+    mixed_up = named[named["participant"].isin(count.index[count > 1])]
+    several = {participant: sorted(block) for participant, block
+               in mixed_up.groupby("participant", sort=False)["group"]}
     for participant in sorted(data["participant"].unique()):
         values = [single[participant]] if participant in single else several.get(participant, [])
         if not values:

@@ -646,10 +646,11 @@ def repeated_measures(scores_wide: pd.DataFrame, study: Mapping, correlation_set
             raise _fail(correlation_set, f"variable '{variable}' is recorded at {recorded or 'no wave'} "
                         f"only; a repeated-measures correlation needs it at two or more of {waves}")
     rows = []
+    rows_at = rows_at.assign(participant=rows_at["participant"].astype(str))
     in_study = int(rows_at["participant"].nunique())
     for i, var1 in enumerate(variables):
         for var2 in variables[i + 1:]:
-            stat = rm_corr(rows_at.assign(participant=rows_at["participant"].astype(str)), var1, var2)
+            stat = rm_corr(rows_at, var1, var2)
             rows.append({"set": correlation_set.get("name", "?"), "var1": var1, "var2": var2,
                          **{k: stat[k] for k in ("n_participants", "n_observations", "dof", "r",
                                                   "ci_low", "ci_high", "p")},

@@ -158,8 +158,9 @@ def correlation_heatmap_for_set(long, matrix, study: dict, correlation_set: dict
     name = correlation_set["name"]
     method = correlation_set.get("method", "pearson").capitalize()
     n_text, data = _set_description(long, correlation_set, study)
-    adjust = {"holm": "Holm-adjusted", "fdr_bh": "Benjamini-Hochberg-adjusted",
-              "none": "unadjusted"}[correlation_set.get("p_adjust", "holm")]
+    from .tables import P_ADJUST_NAMES
+
+    adjust = P_ADJUST_NAMES[correlation_set.get("p_adjust", "holm")][1]
     return correlation_heatmap(
         matrix, long, f"{study.get('title', '')}\n{name}: {method} r, {data}, {n_text}",
         note=f"* p < .05, ** p < .01, *** p < .001 ({adjust} across the set's {len(long)} pairs).")
@@ -412,6 +413,7 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
     mine = cells[cells["outcome"] == outcome]
     groups = [str(g) for g in (groups or dict.fromkeys(mine["group"].astype(str)))]
     waves = [str(w) for w in (waves or dict.fromkeys(mine["wave"].astype(str)))]
+    sampled = False
     with styled():
         figure, axes = plt.subplots(figsize=(4.8, 3.9))
         if scores_wide is not None:
@@ -426,7 +428,7 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                             .set_index("participant")["group"].astype(str).to_dict())
             matrix = data.pivot(index="participant", columns="wave", values=outcome).reindex(columns=waves)
             x = np.arange(len(waves), dtype=float)
-            drawn = _trajectories_drawn(group_of, groups, matrix.index)
+            drawn, sampled = _trajectories_drawn(group_of, groups, matrix.index)
             for participant in drawn:
                 group = group_of[participant]
                 g = groups.index(group)
@@ -443,8 +445,6 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
         if effect is not None:
             heading += "\ngroup × time: " + _effect_text(effect)
         axes.set_title(heading, loc="left", pad=24, fontsize=9)
-        sampled = scores_wide is not None and len(drawn) < sum(
-            1 for p, g in group_of.items() if g in groups and p in matrix.index)
         axes.text(1.0, -0.16, "means with 95% CI; faint lines: " + (
                   f"{TRAJECTORIES_PER_GROUP} randomly chosen participants per group" if sampled
                   else "individual participants"),
@@ -456,18 +456,20 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
 TRAJECTORIES_PER_GROUP = 150
 
 
-def _trajectories_drawn(group_of: dict, groups: list, available) -> list:
-    """The participants whose trajectories are drawn: all, or per group a seeded random sample
-    of :data:`TRAJECTORIES_PER_GROUP` (the same on every rebuild), in participant order."""
+def _trajectories_drawn(group_of: dict, groups: list, available) -> tuple[list, bool]:
+    """The participants whose trajectories are drawn, in participant order, and whether they are
+    a sample: all, or per group a seeded random :data:`TRAJECTORIES_PER_GROUP` (the same on every
+    rebuild)."""
     available = set(available)
-    drawn = []
+    drawn, sampled = [], False
     rng = np.random.default_rng(20261123)
     for group in groups:
         members = sorted(p for p, g in group_of.items() if g == group and p in available)
         if len(members) > TRAJECTORIES_PER_GROUP:
             members = sorted(rng.choice(members, TRAJECTORIES_PER_GROUP, replace=False).tolist())
+            sampled = True
         drawn += members
-    return sorted(drawn)
+    return sorted(drawn), sampled
 
 
 def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,

@@ -471,13 +471,19 @@ def _why_not_a_number(text: str, reading: ValueReading | None) -> str:
     return ""
 
 
-def _map_unique(values, function, dtype=object) -> np.ndarray:
-    """``function`` applied to every value of ``values``, computed once per distinct value.
+def _distinct(values) -> tuple[np.ndarray, list[str]]:
+    """The distinct texts of ``values`` in order of appearance, and for each cell its text's index.
 
     Questionnaire columns hold a handful of distinct texts ('1' to '5', '', a typo), so checking
     each distinct text once and broadcasting keeps ingest linear in cells with a tiny constant.
     """
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return codes, [str(text) for text in uniques]
+
+
+def _map_unique(values, function, dtype=object) -> np.ndarray:
+    """``function`` applied to every value of ``values``, computed once per distinct text."""
+    codes, uniques = _distinct(values)
     mapped = np.empty(len(uniques), dtype=dtype)
     for index, value in enumerate(uniques):
         mapped[index] = function(value)
@@ -982,9 +988,7 @@ def _check_values(kept: Sequence[dict], blocks: Sequence[_Block],
                 continue
             original = block.columns[column]
             user_missing = block.raw.user_missing.get(original, set())
-            codes, texts = pd.factorize(pd.Series(block.texts(column)[positions], dtype=object),
-                                        use_na_sentinel=False)
-            texts = [str(text) for text in texts]
+            codes, texts = _distinct(block.texts(column)[positions])
             checked = [_check_value(text, rule, user_missing, block.reading) for text in texts]
             numbers = np.array([math.nan if value is pd.NA else value for value, _ in checked], dtype=float)
             values[(block_index, column)] = numbers[codes]

@@ -84,34 +84,6 @@ _RUNTIME_BLOCK = re.compile(
     r'(<script id="(?:runtimes|timeline)">\s*var \w+ = \{.*?"data": \{"values": )\[.*?\](\})', re.S)
 
 
-_RULEGRAPH = re.compile(r'(<script id="rulegraph">\s*var rulegraph_spec = )(\{.*?\})(;\s*</script>)', re.S)
-
-
-def sort_rulegraph(html: str) -> str:
-    """Put the rule graph's links of a Snakemake HTML report in a fixed order.
-
-    Snakemake yields the links while walking sets of jobs, whose order changes from one process
-    to the next (``scripts/report.py`` also fixes which jobs the graph is drawn from).
-
-    Examples
-    --------
-    >>> page = ('<script id="rulegraph">\\n    var rulegraph_spec = {"data": [{"name": "link-data", '
-    ...         '"values": [{"target": 2, "source": 1}, {"target": 1, "source": 0}]}]};\\n    </script>')
-    >>> print(sort_rulegraph(page))
-    <script id="rulegraph">
-        var rulegraph_spec = {"data": [{"name": "link-data", "values": [{"target": 1, "source": 0}, {"target": 2, "source": 1}]}]};
-        </script>
-    """
-    def canonical(match: re.Match) -> str:
-        spec = json.loads(match.group(2))
-        for data in spec.get("data", []):
-            if data.get("name") == "link-data":
-                data["values"] = sorted(data["values"], key=lambda link: json.dumps(link, sort_keys=True))
-        return match.group(1) + json.dumps(spec) + match.group(3)
-
-    return _RULEGRAPH.sub(canonical, html)
-
-
 def strip_runtimes(html: str) -> str:
     """Empty the job runtime and timeline data of a Snakemake HTML report.
 

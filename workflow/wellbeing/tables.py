@@ -203,7 +203,9 @@ def join_nonempty(parts: Sequence[str], separator: str = " ") -> str:
 # The pipeline's tables
 
 
-_ADJUST_TEXT = {"holm": "Holm-adjusted", "fdr_bh": "Benjamini-Hochberg-adjusted", "none": "unadjusted"}
+#: How tables and figures name a p-value adjustment: (column head, in a sentence).
+P_ADJUST_NAMES = {"holm": ("Holm", "Holm-adjusted"), "fdr_bh": ("BH", "Benjamini-Hochberg-adjusted"),
+                  "none": ("", "unadjusted")}
 
 
 def correlation_table(long, frame, correlation_set: dict, number: int | None = None,
@@ -253,7 +255,7 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
     n_text = f"*n* = {n_values[0]}" if len(n_values) == 1 else f"*n* = {n_values[0]}–{n_values[-1]} per pair"
     data = ("change scores (last wave minus first; measures as recorded)" if correlation_set.get("change")
             else f"wave {correlation_set.get('wave') or default_wave}".strip())
-    adjust_text = _ADJUST_TEXT[adjust]
+    adjust_text = P_ADJUST_NAMES[adjust][1]
     note = (f"{n_text}. {method.capitalize()} correlations on {data}, "
             f"{correlation_set.get('missing', 'pairwise')} deletion. "
             f"*p* values {adjust_text} across the set's {len(long)} pairs: * *p* < .05, ** *p* < .01, "
@@ -306,7 +308,7 @@ def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Ta
     waves = str(rmcorr["waves"].iloc[0]).replace("; ", ", ") if len(rmcorr) else ""
     unestimated = [f"{row.var1} with {row.var2} ({row.note})" for row in rmcorr.itertuples(index=False)
                    if _missing(row.r)]
-    short = {"holm": "Holm", "fdr_bh": "BH"}.get(adjust, adjust)
+    short, adjusted_text = P_ADJUST_NAMES[adjust]
     note = join_nonempty([
         f"*r* = repeated-measures correlation across waves {waves} (Bakdash & Marusich, 2017):",
         "the association of the two variables within participants (each participant's values centred",
@@ -314,7 +316,7 @@ def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Ta
         "*df* = observations − participants − 1, counting participants with both variables at two or",
         "more waves; participants seen once or missing a variable do not count (column n_excluded of",
         f"correlations/{correlation_set['name']}_rmcorr.csv). 95% CI by Fisher's *z*.",
-        (f"*p* ({short}): {_ADJUST_TEXT[adjust]} across the set's {len(rmcorr)} pairs." if adjusted
+        (f"*p* ({short}): {adjusted_text} across the set's {len(rmcorr)} pairs." if adjusted
          else f"*p* unadjusted across the set's {len(rmcorr)} pairs."),
         ("Not estimated: " + "; ".join(unestimated) + ".") if unestimated else "",
     ])
@@ -653,7 +655,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
         if adjusted:
             row.append(fmt_p(effect.get("p_adjusted")))
         rows.append(row + [pes])
-    adjust_name = {"holm": "Holm", "fdr_bh": "BH"}.get(method, method)
+    adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
     columns = (["Outcome", "*n*"] + [f"{g} {w}" for g in groups for w in waves]
                + ["*df*", "*F*", "*p*"] + ([f"*p* ({adjust_name})"] if adjusted else [])
                + [f"ηₚ² [{_ci_level_text(level)} CI]"])
@@ -679,8 +681,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
         parts.append("Degrees of freedom and *p* are Greenhouse-Geisser corrected; Mauchly's test "
                      "and Huynh-Feldt corrections are in anova/anova.csv.")
     if adjusted:
-        full = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}.get(method, method)
-        parts.append(f"*p* ({adjust_name}): {full}-adjusted across the {len(outcomes)} outcomes"
+        parts.append(f"*p* ({adjust_name}): {adjusted_text} across the {len(outcomes)} outcomes"
                      + (" (from the uncorrected *p*)." if corrected else "."))
     else:
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
