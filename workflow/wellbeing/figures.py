@@ -94,7 +94,8 @@ def correlation_heatmap(matrix, long, title: str, note: str = ""):
         bar.set_label("correlation r")
         axes.set_title(title, loc="left")
         if note:
-            figure.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
+            # as the x label: placed below the tick labels, however long the variable names
+            axes.set_xlabel(_wrap(note, int(14 * size)), fontsize=7, loc="left", labelpad=8)
     return figure
 
 
