@@ -1,0 +1,341 @@
+"""Readers: one per export format, each turning a raw file into a :class:`RawSource` of text
+cells with the format's own knowledge (identifier columns, codebook, user-missing codes).
+
+Row numbers are the row a spreadsheet shows when the file is opened in it: for a CSV the header
+is row 1 (a Qualtrics export's data start at row 4, or 3 in the legacy format); for SPSS the case
+number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+import re
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from .records import RawSource, issue
+from .values import NUMBER
+
+#: Columns of a Qualtrics export that identify a person (current and legacy exports).
+QUALTRICS_IDENTIFIERS = (
+    "IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference",
+    "LocationLatitude", "LocationLongitude",
+    # legacy (pre-2017) export names
+    "Name", "EmailAddress", "ExternalDataReference",
+)
+
+def _decode(path: Path, label: str, encoding: str | None, notes: list[dict]) -> str:
+    with open(path, "rb") as handle:          # read-only, binary: raw files are never modified
+        data = handle.read()
+    if not data.strip():
+        raise UserError(f"{label}: the file is empty; export the data again")
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise UserError(f"{label}: cannot be read as {encoding} ({error}); "
+                            "fix sources[].encoding in the config") from None
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            # Exports saved by Excel on Windows are often Windows-1252; say so rather than guess silently.
+            notes.append(issue(label, "", "", "", "(file)", f"byte {error.start}",
+                                "not UTF-8", "decoded as Windows-1252; set sources[].encoding to confirm"))
+            text = data.decode("cp1252", errors="replace")
+    if not text.lstrip("\ufeff").strip():          # a byte-order mark and nothing else
+        raise UserError(f"{label}: the file is empty; export the data again")
+    return text
+
+
+def _records(text: str, delimiter: str, label: str = "") -> list[tuple[int, list[str]]]:
+    """CSV records with their 1-based record number, blank lines skipped but counted."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = [(number, record) for number, record in enumerate(reader, start=1) if record]
+    except csv.Error as error:
+        raise UserError(f"{label}, row {reader.line_num}: not readable as CSV ({error}); export "
+                        "the file again") from None
+    if not records:
+        raise UserError(f"{label}: the file is empty; export the data again")
+    return records
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+
+
+def _table(label: str, header: list[str], records: list) -> tuple[pd.DataFrame, list[int]]:
+    """The data rows as a frame of text cells (short rows padded with ''), and their row numbers.
+    Empties ``records`` as it goes, so a large export is not held twice."""
+    header = [name.strip() for name in header]
+    if not any(header):
+        raise UserError(f"{label}: the header row is empty; the first row must name the columns")
+    seen: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            raise UserError(f"{label}: column '{name}' appears twice in the header (position "
+                            f"{position}); rename one of them in the export")
+        seen.add(name)
+    width = len(header)
+    cells = np.full((len(records), width), "", dtype=object)
+    rows = []
+    for position, (number, record) in enumerate(records):
+        if len(record) > width and any(value.strip() for value in record[width:]):
+            raise UserError(f"{label}, row {number}: {len(record)} fields but the header has {width}; "
+                            "the file is misaligned (an unquoted delimiter inside a value?)")
+        cells[position, :min(len(record), width)] = record[:width]
+        records[position] = None          # free each parsed row as soon as it is copied
+        rows.append(number)
+    return pd.DataFrame(cells, columns=header, dtype=object, copy=False), rows
+
+
+def read_csv_source(path: Path, label: str, encoding: str | None = None,
+                    delimiter: str | None = None) -> RawSource:
+    """A plain CSV with one header row."""
+    notes: list[dict] = []
+    text = _decode(path, label, encoding, notes)
+    records = _records(text, delimiter or _sniff_delimiter(text), label)
+    header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    frame, rows = _table(label, header, records)
+    return RawSource(label, "csv", frame, rows, notes=notes)
+
+
+def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSource:
+    """A Qualtrics CSV export: column ids, question text, and (since 2017) an ImportId row."""
+    notes: list[dict] = []
+    text = _decode(path, label, encoding, notes)
+    records = _records(text, ",", label)
+    if len(records) < 2:
+        raise UserError(f"{label}: a Qualtrics export has at least two header rows (column ids, "
+                        "question text); is this a plain CSV? Use format: csv")
+    ids, questions = records[0][1], records[1][1]
+    if _looks_like_response(ids, questions):
+        raise UserError(f"{label}, row {records[1][0]}: holds a response, not Qualtrics' question-text "
+                        "row: the export's extra header rows were removed; use format: csv for a "
+                        "file with one header row, or export it again from Qualtrics")
+    third = records[2][1] if len(records) > 2 else []
+    has_import_ids = any(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
+    del records[:3 if has_import_ids else 2]     # in place: _table frees each row it has copied
+    frame, rows = _table(label, ids, records)
+    codebook = {}
+    for position, column in enumerate(frame.columns):
+        import_id = ""
+        if has_import_ids and position < len(third) and third[position]:
+            match = re.search(r'"ImportId":"([^"]*)"', third[position])
+            import_id = match.group(1) if match else ""
+        label_text = questions[position] if position < len(questions) else ""
+        codebook[column] = {"label": label_text, "import_id": import_id}
+    identifiers = {column for column in frame.columns if column in QUALTRICS_IDENTIFIERS}
+    # "Other, please specify" and text-entry answers: free text, which may identify a person.
+    free_text = {column for column in frame.columns if column.endswith("_TEXT")}
+    return RawSource(label, "qualtrics", frame, rows, identifiers, codebook, notes=notes,
+                     free_text=free_text)
+
+
+#: Cells of Qualtrics metadata columns whose value in a response row has a recognisable shape.
+_RESPONSE_SHAPES = {
+    "ResponseId": re.compile(r"^R_[A-Za-z0-9]+$"),
+    "StartDate": re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"),
+    "EndDate": re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"),
+    "RecordedDate": re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"),
+}
+
+
+def _looks_like_response(ids: Sequence[str], second: Sequence[str]) -> bool:
+    """Whether the second row of a Qualtrics export is a response rather than question text
+    (the header rows were deleted by hand): a response id or a date under the metadata columns,
+    or, without those columns, nothing but numbers."""
+    cells = dict(zip((name.strip() for name in ids), (value.strip() for value in second)))
+    for column, shape in _RESPONSE_SHAPES.items():
+        if cells.get(column) and shape.match(cells[column]):
+            return True
+    if any(column in cells for column in _RESPONSE_SHAPES):
+        return False
+    filled = [value for value in cells.values() if value]
+    return len(filled) >= 3 and all(NUMBER.match(value) for value in filled)
+
+
+def read_redcap_dictionary(path: Path, label: str) -> dict[str, dict]:
+    """Parse a REDCap data dictionary into field name -> label, type, choices, range, identifier."""
+    notes: list[dict] = []
+    records = _records(_decode(path, label, None, notes), ",", label)
+    header = [name.strip() for name in records[0][1]]
+    needed = {"Variable / Field Name", "Field Type", "Field Label"}
+    if not needed <= set(header):
+        raise UserError(f"{label}: not a REDCap data dictionary (columns {sorted(needed - set(header))} "
+                        "missing); download it from Project Setup > Data Dictionary")
+    fields = {}
+    for _, record in records[1:]:
+        entry = dict(zip(header, record + [""] * (len(header) - len(record))))
+        name = entry["Variable / Field Name"].strip()
+        choices = entry.get("Choices, Calculations, OR Slider Labels", "")
+        values = {}
+        if entry["Field Type"] in ("radio", "dropdown", "checkbox", "yesno", "truefalse"):
+            for part in choices.split("|"):
+                if "," in part:
+                    code, text = part.split(",", 1)
+                    values[code.strip()] = text.strip()
+            if entry["Field Type"] == "yesno":
+                values = {"1": "Yes", "0": "No"}
+            if entry["Field Type"] == "truefalse":
+                values = {"1": "True", "0": "False"}
+        fields[name] = {
+            "label": entry["Field Label"], "type": entry["Field Type"],
+            "form": entry.get("Form Name", ""), "values": values,
+            "min": entry.get("Text Validation Min", "").strip(),
+            "max": entry.get("Text Validation Max", "").strip(),
+            "identifier": entry.get("Identifier?", "").strip().lower() == "y",
+        }
+    return fields
+
+
+def read_redcap(path: Path, label: str, dictionary: Path | None = None,
+                dictionary_label: str = "", encoding: str | None = None) -> RawSource:
+    """A REDCap raw (coded) CSV export, with the data dictionary when given."""
+    notes: list[dict] = []
+    records = _records(_decode(path, label, encoding, notes), ",", label)
+    header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    frame, rows = _table(label, header, records)
+    codebook, identifiers = {}, set()
+    if dictionary is not None:
+        fields = read_redcap_dictionary(dictionary, dictionary_label)
+        for column in frame.columns:
+            base = column.split("___")[0]          # checkbox fields export as field___code
+            entry = fields.get(base)
+            if entry is None:
+                continue
+            codebook[column] = {
+                "label": entry["label"], "type": entry["type"],
+                "values": "; ".join(f"{code}={text}" for code, text in entry["values"].items()),
+                "min": entry["min"], "max": entry["max"],
+            }
+            if entry["identifier"]:
+                identifiers.add(column)
+    return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes)
+
+
+def _reason(error: Exception, limit: int = 160) -> str:
+    """A library's error message on one line, short, without the temporary paths it may name."""
+    text = " ".join(str(error).split())
+    text = re.sub(r"(/[^\s/]+)+/([^\s/]+)", r"\2", text)        # /tmp/x/data.xlsx -> data.xlsx
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cell_text(value) -> str:
+    """A value read from a binary format, as the text a CSV would hold."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (pd.Timestamp, datetime.datetime)):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def read_spss(path: Path, label: str) -> RawSource:
+    """An SPSS .sav file: codes kept, value labels and user-missing codes to the codebook."""
+    import pyreadstat
+
+    try:
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as error:  # pyreadstat raises its own ReadstatError for a broken file
+        raise UserError(f"{label}: not a readable SPSS .sav file ({_reason(error)}); export it again "
+                        "from SPSS") from None
+    frame = data.map(_cell_text).astype(object)
+    frame.columns = [str(column) for column in frame.columns]
+    codebook, user_missing = {}, {}
+    for column in frame.columns:
+        labels = meta.variable_value_labels.get(column, {})
+        codes = set()
+        for value in meta.missing_user_values.get(column, []) if meta.missing_user_values else []:
+            codes.add(_cell_text(value))
+        for missing_range in meta.missing_ranges.get(column, []) if meta.missing_ranges else []:
+            low, high = missing_range.get("lo"), missing_range.get("hi")
+            if low == high:
+                codes.add(_cell_text(low))
+            else:
+                codes.add(f"{_cell_text(low)}..{_cell_text(high)}")
+        if codes:
+            user_missing[column] = codes
+        codebook[column] = {
+            "label": (meta.column_names_to_labels or {}).get(column) or "",
+            "type": meta.readstat_variable_types.get(column, ""),
+            "values": "; ".join(f"{_cell_text(code)}={text}" for code, text in labels.items()),
+        }
+    rows = list(range(1, len(frame) + 1))
+    return RawSource(label, "spss", frame, rows, codebook=codebook, user_missing=user_missing)
+
+
+def read_excel(path: Path, label: str, sheet: str | None = None) -> RawSource:
+    """An .xlsx workbook: the named sheet (default the first), first row the header.
+
+    Rows keep the number the sheet shows; rows without any cell are not data rows.
+    """
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises zipfile/KeyError variants for broken files
+        raise UserError(f"{label}: not a readable .xlsx workbook ({_reason(error)}); save it again "
+                        "as .xlsx") from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise UserError(f"{label}: Worksheet named '{sheet}' not found (sheets: "
+                            f"{', '.join(workbook.sheetnames)}); check sources[].sheet")
+        if not workbook.worksheets:
+            raise UserError(f"{label}: the workbook has no worksheet; save it again as .xlsx")
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        try:    # read_only workbooks parse a sheet's XML only now, while iterating
+            records = [(number, [_cell_text(value) for value in values])
+                       for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)]
+        except Exception as error:  # broken XML, bad cell references, unknown cell types
+            raise UserError(f"{label}: not a readable .xlsx workbook ({type(error).__name__}: "
+                            f"{_reason(error)}); save it again as .xlsx") from None
+    finally:
+        workbook.close()
+    records = [(number, record) for number, record in records if any(record)]
+    if not records:
+        raise UserError(f"{label}: the sheet is empty; export the data again")
+    header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    frame, rows = _table(label, header, records)
+    return RawSource(label, "excel", frame, rows)
+
+
+
+#: The reader of each format: (path, label, source settings, repository root) -> RawSource.
+READERS: dict[str, Callable[[Path, str, Mapping, Path], RawSource]] = {
+    "csv": lambda path, label, source, root: read_csv_source(
+        path, label, source.get("encoding"), source.get("delimiter")),
+    "qualtrics": lambda path, label, source, root: read_qualtrics(path, label, source.get("encoding")),
+    "redcap": lambda path, label, source, root: read_redcap(
+        path, label, root / source["dictionary"] if source.get("dictionary") else None,
+        source.get("dictionary") or "", source.get("encoding")),
+    "spss": lambda path, label, source, root: read_spss(path, label),
+    "excel": lambda path, label, source, root: read_excel(path, label, source.get("sheet")),
+}
+
+
+def read_source(source: Mapping, repo_root: Path) -> RawSource:
+    """Read one configured source with the reader of its format."""
+    path = repo_root / source["path"]
+    label = source["path"]
+    if not path.is_file():
+        raise UserError(f"{label}: file not found; check sources[].path in the config")
+    reader = READERS.get(source["format"])
+    if reader is None:
+        raise UserError(f"{label}: unknown format '{source['format']}'")
+    raw = reader(path, label, source, repo_root)
+    if not raw.rows:
+        raise UserError(f"{label}: no data rows below the header; export the responses again "
+                        "(or remove the source from the config until there are some)")
+    return raw

@@ -1,0 +1,395 @@
+"""Rows: which raw rows are responses of whom at which wave.
+
+One function per layout turns a source's rows into candidate responses (one wave per file, long,
+wide); then each candidate gets its participant and group, duplicates are resolved, and the kept
+responses become one table. Every row left out is written to the ledger with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from .records import AuditTrail, Candidate, RawSource
+from .values import ColumnRule, ValueReading, map_unique, not_blank, strip
+
+QUALTRICS_FINISHED = "Finished"
+REDCAP_REPEAT = "redcap_repeat_instrument"
+REDCAP_REPEAT_INSTANCE = "redcap_repeat_instance"
+
+
+@dataclass
+class Block:
+    """Candidate responses of one source that share their columns: the rows of a one-wave file or
+    of a long file, or one wave's columns of a wide file (wave suffixes removed)."""
+
+    raw: RawSource
+    source: Mapping
+    order: int                      # the source's position in the config
+    columns: dict[str, str]         # column as the analysis sees it -> its name in the raw file
+    reading: ValueReading
+    blank: dict[str, np.ndarray] = field(default_factory=dict)   # raw column -> cell is blank
+
+    def texts(self, column: str) -> np.ndarray:
+        return self.raw.frame[self.columns[column]].to_numpy(dtype=object)
+
+    def not_blank(self, column: str) -> np.ndarray:
+        original = self.columns[column]
+        if original not in self.blank:
+            self.blank[original] = map_unique(self.raw.frame[original], not_blank, bool)
+        return self.blank[original]
+
+    def strings(self, column: str | None) -> np.ndarray:
+        """The stripped text of ``column`` for every row ('' when the block has no such column)."""
+        if column is None or column not in self.columns:
+            return np.full(len(self.raw.frame), "", dtype=object)
+        return map_unique(self.texts(column), strip)
+
+    def finished(self) -> np.ndarray:
+        """Qualtrics' Finished flag per row (True for other formats or without the column)."""
+        if self.raw.format == "qualtrics" and QUALTRICS_FINISHED in self.columns:
+            return map_unique(self.texts(QUALTRICS_FINISHED),
+                              lambda value: str(value).strip().lower() in ("1", "true"), bool)
+        return np.ones(len(self.raw.frame), dtype=bool)
+
+    def answered(self, analysis_columns: Sequence[str]) -> np.ndarray:
+        """Answered analysis columns per row (every non-blank cell when the study has none)."""
+        columns = ([c for c in analysis_columns if c in self.columns] if analysis_columns
+                   else list(self.columns))
+        counts = np.zeros(len(self.raw.frame), dtype=np.int64)
+        for column in columns:
+            counts += self.not_blank(column)
+        return counts
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts: raw rows -> candidate responses
+
+
+@dataclass
+class _RowFacts:
+    """What every layout needs to know of each raw row before it decides its waves."""
+
+    empty: np.ndarray               # no value in any column
+    participant: np.ndarray         # the id as written (stripped), for the ledger
+    repeating: np.ndarray           # REDCap repeating instrument ('' for none)
+    instance: np.ndarray
+
+
+def _row_facts(raw: RawSource, whole: Block, id_column: str) -> _RowFacts:
+    frame = raw.frame
+    if len(frame.columns):
+        empty = ~np.logical_or.reduce([whole.not_blank(c) for c in frame.columns])
+    else:
+        empty = np.ones(len(frame), dtype=bool)
+    nothing = np.full(len(frame), "", dtype=object)
+    participants = map_unique(frame[id_column], strip) if id_column in frame.columns else nothing
+    redcap = raw.format == "redcap" and REDCAP_REPEAT in frame.columns
+    repeating = map_unique(frame[REDCAP_REPEAT], strip) if redcap else nothing
+    instances = (map_unique(frame[REDCAP_REPEAT_INSTANCE], strip)
+                 if REDCAP_REPEAT_INSTANCE in frame.columns else nothing)
+    return _RowFacts(empty, participants, repeating, instances)
+
+
+def _not_a_response(facts: _RowFacts, position: int) -> str | None:
+    """Why a raw row is no response at all, whatever the layout (None when it may be one)."""
+    if facts.empty[position]:
+        return "empty row (no value in any column)"
+    if facts.repeating[position]:
+        # One row per participant x wave is analysed; repeating instruments are other data.
+        return (f"repeating instrument '{facts.repeating[position]}' instance "
+                f"{facts.instance[position]}: not part of the one-row-per-participant-and-wave data")
+    return None
+
+
+def _one_wave_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int,
+                   audit: AuditTrail, order: int) -> list[Candidate]:
+    """The whole file is one wave (``wave``)."""
+    candidates = []
+    for position, row in enumerate(raw.rows):
+        reason = _not_a_response(facts, position)
+        if reason:
+            audit.exclude(raw.label, row, "" if facts.empty[position] else facts.participant[position],
+                          "", reason)
+            continue
+        candidates.append(Candidate(raw.label, order, row, source["wave"], block, position))
+    return candidates
+
+
+def _long_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int, waves: Sequence[str],
+               audit: AuditTrail, order: int) -> list[Candidate]:
+    """One row per participant and wave; ``wave_column`` (through ``wave_map``) names the wave."""
+    column = source["wave_column"]
+    wave_values = map_unique(raw.frame[column], strip)
+    mapping = source.get("wave_map")
+    known = list(mapping) if mapping is not None else list(waves)
+    candidates = []
+    for position, row in enumerate(raw.rows):
+        reason = _not_a_response(facts, position)
+        if reason:
+            audit.exclude(raw.label, row, "" if facts.empty[position] else facts.participant[position],
+                          "", reason)
+            continue
+        value = wave_values[position]
+        wave = mapping.get(value) if mapping is not None else (value if value in waves else None)
+        if wave is None:
+            audit.exclude(raw.label, row, facts.participant[position], "",
+                          f"wave value '{value}' in column {column} is not in "
+                          f"{'wave_map' if mapping is not None else 'waves'} ({', '.join(known)})")
+            continue
+        candidates.append(Candidate(raw.label, order, row, wave, block, position))
+    return candidates
+
+
+def _wide_rows(raw: RawSource, source: Mapping, facts: _RowFacts, whole: Block, waves: Sequence[str],
+               blocks: list[Block], audit: AuditTrail, order: int) -> list[Candidate]:
+    """One row per participant; ``wave_suffixes`` name each wave's columns. A row yields a
+    response for every wave with at least one answer in that wave's own columns."""
+    frame = raw.frame
+    suffixes = source["wave_suffixes"]
+    shared = {c: c for c in frame.columns if not any(c.endswith(sfx) for sfx in suffixes.values())}
+    wave_blocks = []
+    for wave in waves:
+        if wave not in suffixes:
+            continue
+        suffix = suffixes[wave]
+        origin = {c[: -len(suffix)]: c for c in frame.columns if c.endswith(suffix)}
+        own_answers = (np.logical_or.reduce([whole.not_blank(c) for c in origin.values()]) if origin
+                       else np.zeros(len(frame), dtype=bool))
+        columns = dict(shared)
+        columns.update(origin)      # a wave's own column wins over a shared one of that name
+        blocks.append(Block(raw, source, order, columns, whole.reading, whole.blank))
+        wave_blocks.append((wave, len(blocks) - 1, own_answers))
+    candidates = []
+    for position, row in enumerate(raw.rows):
+        reason = _not_a_response(facts, position)
+        if reason:
+            audit.exclude(raw.label, row, "" if facts.empty[position] else facts.participant[position],
+                          "", reason)
+            continue
+        produced, empty = [], []
+        for wave, block, own_answers in wave_blocks:
+            if not own_answers[position]:
+                empty.append(wave)
+                continue
+            produced.append(wave)
+            candidates.append(Candidate(raw.label, order, row, wave, block, position))
+        if not produced:
+            audit.exclude(raw.label, row, facts.participant[position], "",
+                          "no answers in any wave's columns")
+        elif empty:
+            # Kept rows are written to the ledger later; remember the waves without answers.
+            candidates[-1].empty_waves = tuple(empty)
+    return candidates
+
+
+def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[str], id_column: str,
+                   blocks: list[Block], audit: AuditTrail) -> list[Candidate]:
+    """Apply the source's layout: candidate responses (one per participant x wave), each naming
+    its block (appended to ``blocks``) and its position there; rows that are no response go to
+    the ledger."""
+    if "wave_column" in source and source["wave_column"] not in raw.frame.columns:
+        raise UserError(f"{raw.label}: wave_column '{source['wave_column']}' is not a column of the "
+                        f"file; columns are: {', '.join(list(raw.frame.columns)[:12])}...")
+    reading = ValueReading(source.get("decimal", "."), bool(source.get("labelled_codes", False)))
+    whole = Block(raw, source, order, {column: column for column in raw.frame.columns}, reading)
+    facts = _row_facts(raw, whole, id_column)
+    if "wave" in source or "wave_column" in source:
+        blocks.append(whole)
+        if "wave" in source:
+            return _one_wave_rows(raw, source, facts, len(blocks) - 1, audit, order)
+        return _long_rows(raw, source, facts, len(blocks) - 1, waves, audit, order)
+    return _wide_rows(raw, source, facts, whole, waves, blocks, audit, order)
+
+
+# --------------------------------------------------------------------------------------------
+# Participants, groups, duplicates
+
+
+def identify(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Mapping,
+             audit: AuditTrail) -> list[Candidate]:
+    """Name each candidate's participant and group; exclude those without an id or whose group is
+    not one of the study's ``groups``."""
+    id_column = study["id_column"]
+    group_column = study.get("group_column")
+    groups = list(study.get("groups") or [])
+    ids = [block.strings(id_column) for block in blocks]
+    group_values = [block.strings(group_column) if group_column else None for block in blocks]
+    valid = []
+    for candidate in candidates:
+        participant = ids[candidate.block][candidate.position]
+        candidate.participant = participant
+        if not participant:
+            audit.exclude(candidate.source, candidate.row, "", candidate.wave,
+                          f"participant id ({id_column}) is empty")
+            continue
+        group = group_values[candidate.block][candidate.position] if group_column else ""
+        if group_column and group and groups and group not in groups:
+            audit.exclude(candidate.source, candidate.row, participant, candidate.wave,
+                          f"group '{group}' is not one of groups ({', '.join(groups)})")
+            continue
+        candidate.group = group
+        valid.append(candidate)
+    return valid
+
+
+def one_group_each(candidates: Sequence[Candidate], study: Mapping, audit: AuditTrail) -> list[Candidate]:
+    """One group per participant: a blank group is filled from the participant's other rows
+    (listed in issues); a participant in two groups stops the run; one with no group at all is
+    excluded when the design needs groups."""
+    group_column = study.get("group_column")
+    if not group_column:
+        return list(candidates)
+    needs_group = study["design"] == "mixed" or bool(study.get("groups"))
+    by_participant: dict[str, set[str]] = {}
+    for candidate in candidates:
+        if candidate.group:
+            by_participant.setdefault(candidate.participant, set()).add(candidate.group)
+    for participant, found in by_participant.items():
+        if len(found) > 1:
+            rows = [f"{c.source} row {c.row} ({c.group})" for c in candidates if c.participant == participant]
+            raise UserError(f"participant '{participant}' is in more than one group: "
+                            f"{'; '.join(rows)}; correct the group in the export")
+    valid = []
+    for candidate in candidates:
+        if not candidate.group:
+            found = by_participant.get(candidate.participant)
+            if not found:
+                if needs_group:
+                    audit.exclude(candidate.source, candidate.row, candidate.participant, candidate.wave,
+                                  f"group ({group_column}) is empty in every row of this participant")
+                    continue
+            else:
+                candidate.group = next(iter(found))
+                audit.note(candidate.source, candidate.row, candidate.participant, candidate.wave,
+                           group_column, "", "group empty",
+                           f"set to '{candidate.group}' from the participant's other rows")
+        valid.append(candidate)
+    return valid
+
+
+def _describe_attempt(candidate: Candidate) -> str:
+    state = "finished" if candidate.finished else "unfinished"
+    return f"{state}, {candidate.answered} answers"
+
+
+def one_response_each(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Mapping,
+                      analysis_columns: Sequence[str], audit: AuditTrail) -> list[Candidate]:
+    """One response per participant and wave: with ``duplicates: keep_most_complete`` the most
+    complete finished response (on a tie the later one: later source, later row), the others
+    excluded in the ledger naming the one kept; with ``duplicates: error`` a stop."""
+    finished = [block.finished() for block in blocks]
+    answered = [block.answered(analysis_columns) for block in blocks]
+    for candidate in candidates:
+        candidate.finished = bool(finished[candidate.block][candidate.position])
+        candidate.answered = int(answered[candidate.block][candidate.position])
+    cells_by_key: dict[tuple[str, str], list[Candidate]] = {}
+    for candidate in candidates:
+        cells_by_key.setdefault((candidate.participant, candidate.wave), []).append(candidate)
+    kept = []
+    for (participant, wave), group_rows in cells_by_key.items():
+        if len(group_rows) == 1:
+            kept.append(group_rows[0])
+            continue
+        if study.get("duplicates", "keep_most_complete") == "error":
+            where = "; ".join(f"{c.source} row {c.row}" for c in group_rows)
+            raise UserError(f"participant '{participant}' has {len(group_rows)} responses at wave "
+                            f"'{wave}' ({where}); remove all but one, or set duplicates: keep_most_complete")
+        ranked = sorted(group_rows, key=lambda c: (c.finished, c.answered, c.order, c.row))
+        keeper = ranked[-1]
+        keeper.duplicates = len(ranked) - 1
+        kept.append(keeper)
+        for other in ranked[:-1]:
+            audit.exclude(other.source, other.row, participant, wave,
+                          f"duplicate response at wave {wave}: kept {keeper.source} row "
+                          f"{keeper.row} ({_describe_attempt(keeper)}) over this one "
+                          f"({_describe_attempt(other)})")
+    return kept
+
+
+def keep(kept: Sequence[Candidate], audit: AuditTrail) -> None:
+    """Write each kept response to the ledger, saying what else it stands for."""
+    for candidate in kept:
+        reason = "kept"
+        if candidate.duplicates:
+            reason = f"kept; preferred over {candidate.duplicates} other response(s) at this wave"
+        if candidate.empty_waves:
+            reason = f"kept; no answers for wave(s) {', '.join(candidate.empty_waves)}"
+        audit.keep(candidate, reason)
+
+
+# --------------------------------------------------------------------------------------------
+# The responses table
+
+
+def natural_key(text: str):
+    """Sort key that orders 'P2' before 'P10'."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", text) if part]
+
+
+def responses_frame(kept: Sequence[Candidate], blocks: Sequence[Block], values: dict,
+                    waves: Sequence[str], id_column: str, group_column: str | None,
+                    rules: Mapping[str, ColumnRule], wave_columns: Sequence[str | None]) -> pd.DataFrame:
+    """One row per kept response, sorted by participant (natural order) and wave: participant,
+    wave, group, then every kept raw column (analysis columns as numbers)."""
+    skip = {id_column, group_column} | {c for c in wave_columns if c}
+    # Columns in the order a reader meets them: by the first response of each block.
+    first_seen: dict[int, int] = {}
+    for index, candidate in enumerate(kept):
+        first_seen.setdefault(candidate.block, index)
+    columns: list[str] = []
+    seen: set[str] = set()
+    for block_index in sorted(first_seen, key=first_seen.get):
+        for column in blocks[block_index].columns:
+            if column not in seen and column not in skip:
+                seen.add(column)
+                columns.append(column)
+    if not kept:
+        return pd.DataFrame(columns=["participant", "wave", "group"] + columns)
+    wave_rank = {wave: index for index, wave in enumerate(waves)}
+    natural = {p: natural_key(p) for p in {candidate.participant for candidate in kept}}
+    order = sorted(range(len(kept)), key=lambda i: (natural[kept[i].participant],
+                                                    wave_rank.get(kept[i].wave, -1)))
+    # Where each sorted row comes from: its block and its place among the block's kept rows.
+    row_block = np.empty(len(kept), dtype=np.int64)
+    row_position = np.empty(len(kept), dtype=np.int64)
+    row_in_block = np.empty(len(kept), dtype=np.int64)
+    seen_in_block: dict[int, int] = {}
+    for index, candidate in enumerate(kept):
+        block_index = candidate.block
+        row_block[index], row_position[index] = block_index, candidate.position
+        row_in_block[index] = seen_in_block.get(block_index, 0)
+        seen_in_block[block_index] = row_in_block[index] + 1
+    order = np.asarray(order)
+    row_block, row_position, row_in_block = row_block[order], row_position[order], row_in_block[order]
+    data = {"participant": [kept[i].participant for i in order],
+            "wave": [kept[i].wave for i in order],
+            "group": [kept[i].group for i in order]}
+    for column in columns:
+        if column in rules:
+            cells = np.full(len(kept), math.nan)
+        else:
+            cells = np.full(len(kept), "", dtype=object)
+        for block_index in first_seen:
+            block = blocks[block_index]
+            if column not in block.columns:
+                continue
+            rows = np.flatnonzero(row_block == block_index)
+            if column in rules:
+                cells[rows] = values.pop((block_index, column))[row_in_block[rows]]   # freed as used
+            else:
+                cells[rows] = block.texts(column)[row_position[rows]]
+        if column in rules:
+            answered = cells[~np.isnan(cells)]
+            whole = bool(np.all(np.isfinite(answered) & (answered == np.floor(answered))))
+            data[column] = pd.Series(cells).astype("Int64" if whole else "Float64")
+        else:
+            data[column] = pd.Series(cells, dtype=object).map(lambda v: "" if v is None else str(v))
+    return pd.DataFrame(data, columns=["participant", "wave", "group"] + columns)

@@ -1,0 +1,337 @@
+"""Values: which columns the analyses read and how each is checked (column rules), how a cell's
+text becomes a number, and the checks that set a value missing (listed) or stop the run."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UserError
+from .records import Candidate, RawSource, issue
+
+if TYPE_CHECKING:
+    from .rows import Block
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How ingest checks one analysis column: an instrument item or a measure."""
+
+    role: str           # "item:<instrument>" or "measure:<name>"
+    low: float | None
+    high: float | None
+    whole: bool         # response codes must be whole numbers
+
+
+
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    """A number written in the export, or None when the text is not a number.
+
+    Leading and trailing blanks are ignored; nothing else is guessed.
+
+    Examples
+    --------
+    >>> parse_number(" 4 "), parse_number("3.5"), parse_number("n/a"), parse_number("3 - Neutral")
+    (4.0, 3.5, None, None)
+    """
+    text = text.strip()
+    if not NUMBER.match(text):
+        return None
+    return float(text)
+
+
+@dataclass(frozen=True)
+class ValueReading:
+    """How a source writes numbers: its decimal mark and whether answers carry their label."""
+
+    decimal: str = "."             # "," for exports written with decimal commas
+    labelled_codes: bool = False   # read '3 - Neutral' as 3
+
+
+#: An answer written as its code and its label: '3 - Neutral', '3 = Neutral', '3: Neutral',
+#: '3. Neutral', '3 (Neutral)'.
+_LABELLED_CODE = re.compile(r"^([+-]?\d+)\s*(?:[-\u2013\u2014=:]|\.(?=\s)|(?=\())\s*\(?[^\d\s].*$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+#: What Excel makes of an entry it took for a date (read from .xlsx as an ISO date, or
+#: written back to CSV as 04-Mar, 3/4/2024, Mar-04).
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|\d{1,2}[-/][A-Za-z]{3}([-/]\d{2,4})?|"
+                   r"[A-Za-z]{3}[-/]\d{1,4}|\d{1,2}/\d{1,2}/\d{2,4})$")
+
+
+def read_number(text: str, reading: ValueReading | None = None) -> float | None:
+    """A number as the source writes it, or None: :func:`parse_number`, plus a decimal comma
+    (``decimal: ","``) and the leading code of a labelled answer (``labelled_codes: true``).
+
+    Examples
+    --------
+    >>> read_number("3,5"), read_number("3,5", ValueReading(decimal=","))
+    (None, 3.5)
+    >>> read_number("3 - Neutral"), read_number("3 - Neutral", ValueReading(labelled_codes=True))
+    (None, 3.0)
+    """
+    text = text.strip()
+    value = parse_number(text)
+    if value is not None or reading is None:
+        return value
+    if reading.decimal == "," and _DECIMAL_COMMA.match(text):
+        return parse_number(text.replace(",", "."))
+    if reading.labelled_codes and not _DATE.match(text):      # 04-Mar is a date, not code 4
+        match = _LABELLED_CODE.match(text)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def _why_not_a_number(text: str, reading: ValueReading | None) -> str:
+    """A hint, in the issue's rule, when a value that is not a number looks like a known mistake."""
+    if _DATE.match(text):
+        return " (a date: Excel may have turned the answer into a date)"
+    if _LABELLED_CODE.match(text):
+        return " (a labelled answer; sources[].labelled_codes: true reads its code)"
+    if _DECIMAL_COMMA.match(text):
+        return " (a decimal comma; sources[].decimal: ',' reads it)"
+    return ""
+
+
+def distinct(values) -> tuple[np.ndarray, list[str]]:
+    """The distinct texts of ``values`` in order of appearance, and for each cell its text's index.
+
+    Questionnaire columns hold a handful of distinct texts ('1' to '5', '', a typo), so checking
+    each distinct text once and broadcasting keeps ingest linear in cells with a tiny constant.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return codes, [str(text) for text in uniques]
+
+
+def map_unique(values, function, dtype=object) -> np.ndarray:
+    """``function`` applied to every value of ``values``, computed once per distinct text."""
+    codes, uniques = distinct(values)
+    mapped = np.empty(len(uniques), dtype=dtype)
+    for index, value in enumerate(uniques):
+        mapped[index] = function(value)
+    return mapped[codes]
+
+
+def strip(value) -> str:
+    return str(value).strip()
+
+
+def not_blank(value) -> bool:
+    return bool(str(value).strip())
+
+
+
+class RangeTally:
+    """Counts, per instrument, the answered values and those outside the declared range.
+
+    A few out-of-range values are typos (set missing, listed); many mean the export codes the
+    responses differently from the definition (0-4 data for a 1-5 scale), which setting values
+    missing would hide: that stops the run.
+    """
+
+    #: Share of an instrument's answered values that may be out of range before ingest stops.
+    TOLERATED_SHARE = 0.05
+    TOLERATED_COUNT = 3
+
+    def __init__(self) -> None:
+        self.answered: dict[str, int] = {}
+        self.outside: dict[str, int] = {}
+        self.observed: dict[str, list[float]] = {}
+        self.declared: dict[str, tuple] = {}
+        self.filled: dict[str, int] = {}         # non-empty cells, numbers or not
+        self.example: dict[str, str] = {}        # the first cell that is not a number
+        self.example_at: dict[str, tuple[int, int]] = {}   # (response, column) of that cell
+
+    def add_column(self, rule: ColumnRule, texts: Sequence[str], codes: np.ndarray,
+                   indices: np.ndarray, rank: int, problems: Sequence[str | None],
+                   reading: "ValueReading | None" = None) -> None:
+        """Count one item column of one block: its distinct ``texts``, the text of each cell
+        (``codes``), each cell's response index (``indices``) and the column's ``rank`` among
+        the study's columns (the example of a non-number is the first in that order)."""
+        role = rule.role
+        counts = np.bincount(codes, minlength=len(texts))
+        for code, text in enumerate(texts):
+            if counts[code] == 0 or not text.strip():
+                continue
+            n = int(counts[code])
+            self.filled[role] = self.filled.get(role, 0) + n
+            value = read_number(text, reading)
+            if value is None:
+                at = (int(indices[int(np.argmax(codes == code))]), rank)
+                if role not in self.example_at or at < self.example_at[role]:
+                    self.example[role], self.example_at[role] = text.strip(), at
+                continue
+            self.declared[role] = (rule.low, rule.high)
+            self.answered[role] = self.answered.get(role, 0) + n
+            low_high = self.observed.setdefault(role, [value, value])
+            low_high[0], low_high[1] = min(low_high[0], value), max(low_high[1], value)
+            if problems[code] and problems[code].startswith("out of range"):
+                self.outside[role] = self.outside.get(role, 0) + n
+
+    def check(self, labels: Sequence[str]) -> None:
+        for role, filled in sorted(self.filled.items()):
+            if filled >= self.TOLERATED_COUNT and not self.answered.get(role):
+                raise UserError(
+                    f"{', '.join(labels)}: instrument {role[5:]}: none of its {filled} answers is a "
+                    f"number (e.g. '{self.example[role]}'): the export holds the answer text instead "
+                    "of the codes; export numeric values (Qualtrics: 'Use numeric values'), or, for "
+                    "answers written as '<code> - <label>', set sources[].labelled_codes: true")
+        for role, outside in sorted(self.outside.items()):
+            answered = self.answered[role]
+            if outside > max(self.TOLERATED_COUNT, self.TOLERATED_SHARE * answered):
+                low, high = self.declared[role]
+                seen_low, seen_high = self.observed[role]
+                raise UserError(
+                    f"{', '.join(labels)}: instrument {role[5:]}: {outside} of {answered} answers "
+                    f"lie outside the declared response range {fmt(low)} to {fmt(high)} "
+                    f"(observed {fmt(seen_low)} to {fmt(seen_high)}): the export codes the "
+                    "responses differently from the definition; recode the export, or use a "
+                    "definition file whose response range matches it")
+
+
+def fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+
+def strip_suffix(column: str, source: Mapping) -> str:
+    for suffix in source.get("wave_suffixes", {}).values():
+        if column.endswith(suffix):
+            return column[: -len(suffix)]
+    return column
+
+
+
+def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
+                 reading: "ValueReading | None" = None):
+    """(number or NA, problem or None) for one cell of an analysis column."""
+    stripped = text.strip()
+    if stripped == "":
+        return pd.NA, None
+    if stripped in user_missing:
+        return pd.NA, f"user-missing code {stripped} (declared in the SPSS file)"
+    value = read_number(stripped, reading)
+    if value is None:
+        return pd.NA, "not a number" + _why_not_a_number(stripped, reading)
+    if rule.whole and not value.is_integer():
+        return pd.NA, "not a response code (whole number expected)"
+    if rule.low is not None and rule.high is not None and not rule.low <= value <= rule.high:
+        return pd.NA, f"out of range (valid {fmt(rule.low)} to {fmt(rule.high)})"
+    if rule.low is not None and value < rule.low:
+        return pd.NA, f"below the minimum {fmt(rule.low)}"
+    if rule.high is not None and value > rule.high:
+        return pd.NA, f"above the maximum {fmt(rule.high)}"
+    return value, None
+
+
+
+def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
+                  column_rules: Mapping[str, ColumnRule]):
+    """Check every analysis cell of the kept responses (:func:`_check_value`, once per distinct
+    text of a column).
+
+    Returns
+    -------
+    values : dict
+        (block, column) -> the numbers (NaN = missing) of the block's kept rows, in the order of
+        ``kept`` restricted to the block.
+    problems : list of dict
+        One issue per value set missing, ordered as the responses are (kept order), then as the
+        columns are in ``column_rules``.
+    coding : RangeTally
+        The instruments' answered and out-of-range counts.
+    """
+    by_block: dict[int, tuple[list[int], list[int]]] = {}
+    for index, candidate in enumerate(kept):
+        indices, positions = by_block.setdefault(candidate.block, ([], []))
+        indices.append(index)
+        positions.append(candidate.position)
+    rank = {column: order for order, column in enumerate(column_rules)}
+    values: dict[tuple[int, str], np.ndarray] = {}
+    found: list[tuple[int, int, str, str, str]] = []   # kept index, column rank, column, text, problem
+    coding = RangeTally()
+    for block_index, (indices, positions) in by_block.items():
+        block = blocks[block_index]
+        indices_array = np.asarray(indices)
+        for column, rule in column_rules.items():
+            if column not in block.columns:
+                continue
+            original = block.columns[column]
+            user_missing = block.raw.user_missing.get(original, set())
+            codes, texts = distinct(block.texts(column)[positions])
+            checked = [_check_value(text, rule, user_missing, block.reading) for text in texts]
+            numbers = np.array([math.nan if value is pd.NA else value for value, _ in checked], dtype=float)
+            values[(block_index, column)] = numbers[codes]
+            for code, (_, problem) in enumerate(checked):
+                if problem:
+                    found.extend((indices[at], rank[column], original, texts[code], problem)
+                                 for at in np.flatnonzero(codes == code))
+            if rule.role.startswith("item:"):
+                coding.add_column(rule, texts, codes, indices_array, rank[column],
+                                  [problem for _, problem in checked], block.reading)
+    found.sort(key=lambda item: (item[0], item[1]))
+    problems = [issue(kept[index].source, kept[index].row, kept[index].participant,
+                      kept[index].wave, original, text, problem, "set missing")
+                for index, _, original, text, problem in found]
+    return values, problems, coding
+
+
+
+def column_rules_for(study: Mapping, instruments) -> dict[str, ColumnRule]:
+    """The analysis columns of a study and how to check them.
+
+    Item columns come from each instrument's pattern and response range (whole response codes);
+    measure columns from ``measures`` with their optional ``min``/``max``.
+
+    Examples
+    --------
+    >>> from wellbeing.instruments import load_instrument
+    >>> rules = column_rules_for({"measures": [{"column": "Age", "name": "age", "min": 18}]},
+    ...                          [(load_instrument("pss10"), "PSS_{n}")])
+    >>> rules["PSS_1"], rules["Age"]
+    (ColumnRule(role='item:pss10', low=0, high=4, whole=True), ColumnRule(role='measure:age', low=18, high=None, whole=False))
+    """
+    rules: dict[str, ColumnRule] = {}
+    for instrument, pattern in instruments:
+        for column in instrument.item_columns(pattern):
+            rules[column] = ColumnRule(f"item:{instrument.id}", instrument.response_min,
+                                       instrument.response_max, True)
+    for measure in study.get("measures", []):
+        rules[measure["column"]] = ColumnRule(f"measure:{measure['name']}", measure.get("min"),
+                                              measure.get("max"), False)
+    return rules
+
+
+def check_columns_present(raw_sources: Sequence[RawSource], study: Mapping, instruments) -> None:
+    """Stop when an instrument's item columns or a measure's column appear in no source."""
+    present: set[str] = set()
+    for source, raw in zip(study["sources"], raw_sources):
+        present |= {strip_suffix(column, source) for column in raw.frame.columns}
+    labels = ", ".join(raw.label for raw in raw_sources)
+    for instrument, pattern in instruments:
+        numbered = re.compile("^" + re.escape(pattern).replace(r"\{n\}", r"(\d+)") + "$")
+        extra = sorted((int(match.group(1)), column) for column in present
+                       if (match := numbered.match(column)) and not 1 <= int(match.group(1)) <= instrument.n_items)
+        if extra:
+            raise UserError(f"{labels}: column {extra[-1][1]} matches the items pattern '{pattern}' of "
+                            f"{instrument.id}, which has {instrument.n_items} items: the export holds "
+                            "a different form of the questionnaire, or the pattern also matches other "
+                            "columns; check instruments[].instrument and .items")
+        missing = [c for c in instrument.item_columns(pattern) if c not in present]
+        if missing:
+            raise UserError(f"{labels}: instrument {instrument.id} (items '{pattern}') has "
+                            f"{len(missing)} of {instrument.n_items} item columns missing, e.g. "
+                            f"{', '.join(missing[:5])}; check the pattern in instruments[].items")
+    for measure in study.get("measures", []):
+        if measure["column"] not in present:
+            raise UserError(f"{labels}: measure '{measure['name']}' reads column "
+                            f"'{measure['column']}', which no source has; check measures[].column")
+
+
