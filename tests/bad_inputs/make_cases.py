@@ -12,7 +12,9 @@ where the case is about them). Binary files are generated here, deterministicall
 * ``spss``: a .sav written by pyreadstat from ``columns`` and ``rows`` (``string: true`` stores
   every column as a string variable; ``missing`` declares user-missing codes per column);
 * ``excel``: an .xlsx written by openpyxl, one sheet per entry of ``sheets`` (a YAML date such as
-  ``2024-03-04`` becomes a date cell, as Excel stores an answer it took for a date);
+  ``2024-03-04`` becomes a date cell, as Excel stores an answer it took for a date; a text
+  starting with ``=`` a formula, stored without a value as a program that does not calculate
+  writes it); sheets listed in ``hidden`` are hidden;
 * ``random_bytes``: ``size`` bytes from ``random.Random(seed)``.
 
 ``python tests/bad_inputs/make_cases.py --show [case-id ...]`` prints what each case does now,
@@ -71,6 +73,8 @@ def _write_excel(path: Path, spec: dict) -> None:
     workbook.remove(workbook.active)
     for name, rows in spec["sheets"].items():
         sheet = workbook.create_sheet(name)
+        if name in spec.get("hidden", []):
+            sheet.sheet_state = "hidden"
         for row in rows or []:
             sheet.append([datetime.datetime.combine(v, datetime.time()) if isinstance(v, datetime.date)
                           and not isinstance(v, datetime.datetime) else v for v in row])
@@ -171,6 +175,9 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
     if "codebook" in expect:
         roles = dict(zip(result.codebook.column, result.codebook.role))
         outcome["codebook"] = {column: roles.get(column) for column in expect["codebook"]}
+    if "codebook_labels" in expect:
+        labels = dict(zip(result.codebook.column, result.codebook.label.fillna("")))
+        outcome["codebook_labels"] = {column: labels.get(column) for column in expect["codebook_labels"]}
     if {"scores", "reliability", "anova_stop"} & set(expect):
         long, wide = score.for_study(result.responses, study, folder)
         if "scores" in expect:

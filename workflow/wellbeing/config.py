@@ -180,6 +180,9 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             raise fail("groups", "a mixed design needs at least two groups, the reference first")
         if len(waves) < 2:
             raise fail("waves", "a mixed design needs at least two waves, baseline first")
+    if "id_column" not in study and (len(study["sources"]) > 1 or "wave_column" in study["sources"][0]):
+        raise fail("id_column", "is required when a participant's rows must be linked (several "
+                                "sources, or a long layout); name the column holding the participant code")
     for index, source in enumerate(study["sources"]):
         key = f"sources[{index}]"
         resolve_inside(repo_root, source["path"], source_name, study_id, f"{key}.path")
@@ -199,6 +202,12 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             resolve_inside(repo_root, source["dictionary"], source_name, study_id, f"{key}.dictionary")
         if "sheet" in source and source["format"] != "excel":
             raise fail(f"{key}.sheet", "applies to format excel only")
+        if "header_row" in source and source["format"] not in ("csv", "excel"):
+            raise fail(f"{key}.header_row", "applies to formats csv and excel only (the other formats "
+                                            "have a fixed header)")
+        if source.get("unfinished", "keep") != "keep" and source["format"] != "qualtrics":
+            raise fail(f"{key}.unfinished", "applies to format qualtrics only (other formats have "
+                                            "no Finished flag)")
         if "delimiter" in source and source["format"] != "csv":
             raise fail(f"{key}.delimiter", "applies to format csv only")
         if source.get("decimal", ".") != "." and source["format"] != "csv":

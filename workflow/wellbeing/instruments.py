@@ -349,13 +349,15 @@ class Instrument:
             return (float(lows[0] * entry.n_items), float(highs[0] * entry.n_items))
         return (float(sum(lows) / len(lows)), float(sum(highs) / len(highs)))
 
-    def item_columns(self, pattern: str, items: Sequence[int] | None = None) -> list[str]:
-        """Data column names of the items, from a pattern where ``{n}`` is the item number.
+    def item_columns(self, pattern: str | Sequence[str], items: Sequence[int] | None = None) -> list[str]:
+        """Data column names of the items: from a pattern where ``{n}`` is the item number, or
+        from a list of the columns in item order.
 
         Parameters
         ----------
-        pattern : str
-            E.g. ``"FFMQ_{n}"``; a format spec is allowed (``"Q{n:02d}"`` gives ``Q01``).
+        pattern : str or sequence of str
+            E.g. ``"FFMQ_{n}"``; a format spec is allowed (``"Q{n:02d}"`` gives ``Q01``). Or the
+            columns themselves, one per item (``["item1", "Ritem2", ...]``).
         items : sequence of int, optional
             Item numbers; default every item, 1..n_items.
 
@@ -363,8 +365,12 @@ class Instrument:
         --------
         >>> load_instrument("brs").item_columns("BRS{n:02d}", items=[1, 2])
         ['BRS01', 'BRS02']
+        >>> load_instrument("brs").item_columns(["b1", "Rb2", "b3", "Rb4", "b5", "Rb6"], items=[2])
+        ['Rb2']
         """
         numbers = range(1, self.n_items + 1) if items is None else items
+        if not isinstance(pattern, str):
+            return [pattern[number - 1] for number in numbers]
         return [format_item_column(pattern, number) for number in numbers]
 
 

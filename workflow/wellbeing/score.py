@@ -143,8 +143,9 @@ def item_values(responses: pd.DataFrame, instrument: Instrument, pattern: str) -
     responses : DataFrame
         One row per participant x wave with the raw item columns (numeric, NaN = missing).
     instrument : Instrument
-    pattern : str
-        Item column pattern, ``{n}`` being the item number (``"PSS_{n}"``).
+    pattern : str or list of str
+        Item column pattern, ``{n}`` being the item number (``"PSS_{n}"``), or the item columns
+        in item order.
 
     Returns
     -------
@@ -171,13 +172,13 @@ def item_values(responses: pd.DataFrame, instrument: Instrument, pattern: str) -
     absent = [column for number, column in enumerate(columns, start=1)
               if number in scored and column not in responses.columns]
     if absent:
-        prefix = pattern.split("{", 1)[0]
+        prefix = pattern.split("{", 1)[0] if isinstance(pattern, str) else ""
         similar = [c for c in map(str, responses.columns) if prefix and c.startswith(prefix)][:_SHOW]
         hint = (f"; columns starting {prefix!r}: {', '.join(similar)}" if similar
                 else "; no column starts like the pattern")
         shown = ", ".join(absent[:_SHOW]) + (f" ... ({len(absent)} in all)" if len(absent) > _SHOW else "")
         raise UserError(
-            f"{instrument.id}: item column(s) not found with pattern {pattern!r}: {shown}{hint}. "
+            f"{instrument.id}: item column(s) not found with {'pattern ' + repr(pattern) if isinstance(pattern, str) else 'the listed items'}: {shown}{hint}. "
             "Fix the instrument's items pattern in the study config or the column names")
 
     values = np.full((len(responses), instrument.n_items), np.nan)
@@ -413,8 +414,9 @@ def score_instrument(responses: pd.DataFrame, instrument: Instrument, pattern: s
         NaN = missing (ingest has already turned out-of-range values into NaN).
     instrument : Instrument
         From :func:`wellbeing.instruments.load_instrument`.
-    pattern : str
-        Item column pattern, ``{n}`` being the item number (``"FFMQ_{n}"``).
+    pattern : str or list of str
+        Item column pattern, ``{n}`` being the item number (``"FFMQ_{n}"``), or the item columns
+        in item order.
     waves : sequence of str, optional
         Wave order for sorting (the study's ``waves``); default the column's categories, else the
         order of first appearance.

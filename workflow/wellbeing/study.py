@@ -35,8 +35,29 @@ def validated_config(config: Mapping, repo_root: str | Path, source_name: str = 
                 raise UserError(f"{source_name}: studies.{study_id}.instruments[{index}].instrument: "
                                 f"{error}") from None
             scales[instrument.id] = instrument.scale_names
+            check_item_use(study_id, index, use, instrument, source_name)
         config_module.check_variables(study_id, study, scales, source_name)
     return checked
+
+
+def check_item_use(study_id: str, index: int, use: Mapping, instrument: Instrument,
+                   source_name: str = "config.yaml") -> None:
+    """An instrument's items as the study names them fit its definition: one column per item,
+    reversed items that exist, answer labels that are response codes."""
+    key = f"{source_name}: studies.{study_id}.instruments[{index}]"
+    items = use["items"]
+    if not isinstance(items, str) and len(items) != instrument.n_items:
+        raise UserError(f"{key}.items: lists {len(items)} columns but {instrument.id} has "
+                        f"{instrument.n_items} items; list one column per item, in item order")
+    for number in use.get("reversed_in_export", []):
+        if not 1 <= number <= instrument.n_items:
+            raise UserError(f"{key}.reversed_in_export: item {number} does not exist; "
+                            f"{instrument.id} has items 1 to {instrument.n_items}")
+    codes = set(instrument.response_values)
+    for text, code in (use.get("labels") or {}).items():
+        if code not in codes:
+            raise UserError(f"{key}.labels.{text}: {code} is not a response code of {instrument.id} "
+                            f"({instrument.response_min} to {instrument.response_max})")
 
 
 def instrument_definition_files(study: Mapping, repo_root: str | Path) -> list[str]:

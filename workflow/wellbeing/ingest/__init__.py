@@ -42,8 +42,8 @@ __all__ = [
 
 def _check_structure(raw: RawSource, study: Mapping) -> None:
     """Stop when a source lacks the columns the study links rows by."""
-    id_column = study["id_column"]
-    if id_column not in raw.frame.columns:
+    id_column = study.get("id_column")
+    if id_column is not None and id_column not in raw.frame.columns:
         raise UserError(f"{raw.label}: id_column '{id_column}' is not a column of the file; "
                         f"columns are: {', '.join(list(raw.frame.columns)[:12])}...")
     group_column = study.get("group_column")
@@ -63,8 +63,8 @@ def _candidates(study: Mapping, raw_sources: Sequence[RawSource], repo_root: Pat
         _check_structure(raw, study)
         removed = audit_tables.describe_columns(raw, source, study, column_rules, audit)
         raw.frame = raw.frame.drop(columns=sorted(removed))
-        candidates.extend(candidate_rows(raw, source, order, study["waves"], study["id_column"],
-                                         blocks, audit))
+        candidates.extend(candidate_rows(raw, source, order, study["waves"],
+                                         study.get("id_column"), blocks, audit))
         audit_tables.register_files(raw, source, repo_root, audit)
     return candidates
 
@@ -113,7 +113,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     keep(kept, audit)
     coding.check([raw.label for raw in raw_sources])
 
-    responses = responses_frame(kept, blocks, values, study["waves"], study["id_column"],
+    responses = responses_frame(kept, blocks, values, study["waves"], study.get("id_column"),
                                 study.get("group_column"), column_rules,
                                 [s.get("wave_column") for s in study["sources"]])
     ledger, issues, codebook, manifest = audit_tables.tables(audit, study)

@@ -17,7 +17,7 @@ from .values import ColumnRule, fmt, strip_suffix
 
 def _role(column: str, study: Mapping, rules: Mapping[str, ColumnRule], source: Mapping) -> str:
     base = strip_suffix(column, source)
-    if base == study["id_column"]:
+    if base == study.get("id_column"):
         return "participant id"
     if base == study.get("group_column"):
         return "group"
@@ -33,11 +33,14 @@ def describe_columns(raw: RawSource, source: Mapping, study: Mapping,
     """Write every column of ``raw`` to the codebook with its role; return the columns to drop
     (identifiers of the format, free text, ``drop_columns``)."""
     drop = set(study.get("drop_columns", []))
-    removed = (raw.identifiers | drop) & set(raw.frame.columns)
+    # The participant code is kept even where the format flags it as identifying (a REDCap
+    # dictionary may): it links the waves, and results/ only ever shows its pseudonym.
+    identifiers = raw.identifiers - {study.get("id_column")}
+    removed = (identifiers | drop) & set(raw.frame.columns)
     for column in raw.frame.columns:
         entry = raw.codebook.get(column, {})
         role = _role(column, study, rules, source)
-        if column in raw.identifiers:
+        if column in identifiers:
             role = "identifier (dropped)"
         elif column in raw.free_text and role == "other":
             role = "free text (dropped)"

@@ -31,12 +31,31 @@ QUALTRICS_IDENTIFIERS = (
     "Name", "EmailAddress", "ExternalDataReference",
 )
 
+REDCAP_SURVEY_IDENTIFIER = "redcap_survey_identifier"
+
+#: Byte-order marks of UTF-16 and UTF-32 and the encoding each announces; UTF-32's before
+#: UTF-16's, whose mark begins UTF-32 LE's. (UTF-8's mark is dropped by the UTF-8 reading.)
+_BYTE_ORDER_MARKS = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+
 def _decode(path: Path, label: str, encoding: str | None, notes: list[dict]) -> str:
     with open(path, "rb") as handle:          # read-only, binary: raw files are never modified
         data = handle.read()
     if not data.strip():
         raise UserError(f"{label}: the file is empty; export the data again")
-    if encoding:
+    bom = next((name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
+    if bom and not encoding:
+        # UTF-16/32 announce themselves (Qualtrics' TSV download, Excel's "Unicode text"):
+        # decoded as what the mark says, the mark dropped.
+        try:
+            text = data.decode(bom)
+        except UnicodeDecodeError as error:
+            raise UserError(f"{label}: starts with a {bom.upper()} byte-order mark but is not "
+                            f"{bom.upper()} ({error}); set sources[].encoding") from None
+    elif encoding:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as error:
@@ -74,19 +93,71 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
 
 
-def _table(label: str, header: list[str], records: list) -> tuple[pd.DataFrame, list[int]]:
-    """The data rows as a frame of text cells (short rows padded with ''), and their row numbers.
-    Empties ``records`` as it goes, so a large export is not held twice."""
-    header = [name.strip() for name in header]
-    if not any(header):
-        raise UserError(f"{label}: the header row is empty; the first row must name the columns")
-    seen: set[str] = set()
-    for position, name in enumerate(header, start=1):
-        if name in seen:
-            raise UserError(f"{label}: column '{name}' appears twice in the header (position "
-                            f"{position}); rename one of them in the export")
-        seen.add(name)
-    width = len(header)
+def unique_header(label: str, header: Sequence[str], header_row: int,
+                  notes: list[dict]) -> tuple[list[str], dict[str, str]]:
+    """Column names for a header as exported: blank cells named by position (``column_<n>``),
+    every cell of a name that appears more than once named ``<name>@<position>`` (positions
+    1-based). Each such column is listed in ``notes`` (issues.csv); the config refers to it by its
+    new name, and naming the ambiguous original stops the run (:func:`values.check_columns_present`).
+
+    Returns the names and, for each column renamed, its header as written.
+
+    Examples
+    --------
+    >>> unique_header("x.csv", ["id", "Q1", "", "Q1"], 1, [])
+    (['id', 'Q1@2', 'column_3', 'Q1@4'], {'Q1@2': 'Q1', 'column_3': '', 'Q1@4': 'Q1'})
+    """
+    names = [name.strip() for name in header]
+    if not any(names):
+        raise UserError(f"{label}: the header row (row {header_row}) is empty; it must name the "
+                        "columns (set sources[].header_row to the row that does)")
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    taken = set(names)
+    renamed: dict[str, str] = {}
+    for position, name in enumerate(names, start=1):
+        if name and counts[name] == 1:
+            continue
+        new = f"{name}@{position}" if name else f"column_{position}"
+        while new in taken:             # a column already called that: say so by another mark
+            new += "_"
+        taken.add(new)
+        names[position - 1] = new
+        renamed[new] = name
+        if name:
+            where = ", ".join(str(p) for p, other in enumerate(header, start=1) if other.strip() == name)
+            notes.append(issue(label, header_row, "", "", new, name,
+                               f"duplicate column name (positions {where})", f"named {new}"))
+        else:
+            notes.append(issue(label, header_row, "", "", new, "", "blank header cell",
+                               f"named {new}"))
+    return names, renamed
+
+
+def split_header(label: str, records: list, header_row: int | None) -> tuple[list[str], int, list]:
+    """Take the header out of ``records`` (in place): the record of row ``header_row`` (default
+    the first), with the rows above it. Returns (header cells, its row number, rows above)."""
+    if header_row is None:
+        number, header = records.pop(0)
+        return header, number, []
+    above = []
+    while records and records[0][0] < header_row:
+        above.append(records.pop(0))
+    if not records or records[0][0] != header_row:
+        raise UserError(f"{label}: header_row {header_row} is blank or past the end of the file; "
+                        "set sources[].header_row to the row that names the columns")
+    number, header = records.pop(0)
+    return header, number, above
+
+
+def _table(label: str, header: list[str], records: list, header_row: int = 1,
+           notes: list[dict] | None = None) -> tuple[pd.DataFrame, list[int], dict[str, str]]:
+    """The data rows as a frame of text cells (short rows padded with ''), their row numbers, and
+    the columns :func:`unique_header` named. Empties ``records`` as it goes, so a large export is
+    not held twice."""
+    names, renamed = unique_header(label, header, header_row, notes if notes is not None else [])
+    width = len(names)
     cells = np.full((len(records), width), "", dtype=object)
     rows = []
     for position, (number, record) in enumerate(records):
@@ -96,25 +167,39 @@ def _table(label: str, header: list[str], records: list) -> tuple[pd.DataFrame, 
         cells[position, :min(len(record), width)] = record[:width]
         records[position] = None          # free each parsed row as soon as it is copied
         rows.append(number)
-    return pd.DataFrame(cells, columns=header, dtype=object, copy=False), rows
+    return pd.DataFrame(cells, columns=names, dtype=object, copy=False), rows, renamed
+
+
+def _above_header(columns: Sequence[str], above: Sequence[tuple[int, list[str]]]) -> dict[str, dict]:
+    """Codebook labels from the rows above the header: per column, its cells there joined by ' | '
+    (a label row such as a group name over a block of columns)."""
+    codebook = {}
+    for position, column in enumerate(columns):
+        cells = [record[position].strip() for _, record in above
+                 if position < len(record) and record[position].strip()]
+        if cells:
+            codebook[column] = {"label": " | ".join(cells)}
+    return codebook
 
 
 def read_csv_source(path: Path, label: str, encoding: str | None = None,
-                    delimiter: str | None = None) -> RawSource:
-    """A plain CSV with one header row."""
+                    delimiter: str | None = None, header_row: int | None = None) -> RawSource:
+    """A plain CSV with one header row (the first, or ``header_row``; rows above it are kept
+    as codebook labels)."""
     notes: list[dict] = []
     text = _decode(path, label, encoding, notes)
     records = _records(text, delimiter or _sniff_delimiter(text), label)
-    header = records.pop(0)[1]            # in place: _table frees each row it has copied
-    frame, rows = _table(label, header, records)
-    return RawSource(label, "csv", frame, rows, notes=notes)
+    header, number, above = split_header(label, records, header_row)
+    frame, rows, renamed = _table(label, header, records, number, notes)
+    return RawSource(label, "csv", frame, rows, codebook=_above_header(frame.columns, above),
+                     notes=notes, renamed=renamed)
 
 
 def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSource:
     """A Qualtrics CSV export: column ids, question text, and (since 2017) an ImportId row."""
     notes: list[dict] = []
     text = _decode(path, label, encoding, notes)
-    records = _records(text, ",", label)
+    records = _records(text, _sniff_delimiter(text), label)     # CSV, or the TSV download
     if len(records) < 2:
         raise UserError(f"{label}: a Qualtrics export has at least two header rows (column ids, "
                         "question text); is this a plain CSV? Use format: csv")
@@ -126,7 +211,7 @@ def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSo
     third = records[2][1] if len(records) > 2 else []
     has_import_ids = any(third) and all(cell.startswith('{"ImportId"') for cell in third if cell)
     del records[:3 if has_import_ids else 2]     # in place: _table frees each row it has copied
-    frame, rows = _table(label, ids, records)
+    frame, rows, renamed = _table(label, ids, records, 1, notes)
     codebook = {}
     for position, column in enumerate(frame.columns):
         import_id = ""
@@ -135,11 +220,12 @@ def read_qualtrics(path: Path, label: str, encoding: str | None = None) -> RawSo
             import_id = match.group(1) if match else ""
         label_text = questions[position] if position < len(questions) else ""
         codebook[column] = {"label": label_text, "import_id": import_id}
-    identifiers = {column for column in frame.columns if column in QUALTRICS_IDENTIFIERS}
+    written = {column: renamed.get(column, column) for column in frame.columns}
+    identifiers = {column for column, name in written.items() if name in QUALTRICS_IDENTIFIERS}
     # "Other, please specify" and text-entry answers: free text, which may identify a person.
-    free_text = {column for column in frame.columns if column.endswith("_TEXT")}
+    free_text = {column for column, name in written.items() if name.endswith("_TEXT")}
     return RawSource(label, "qualtrics", frame, rows, identifiers, codebook, notes=notes,
-                     free_text=free_text)
+                     free_text=free_text, renamed=renamed)
 
 
 #: Cells of Qualtrics metadata columns whose value in a response row has a recognisable shape.
@@ -205,7 +291,7 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
     notes: list[dict] = []
     records = _records(_decode(path, label, encoding, notes), ",", label)
     header = records.pop(0)[1]            # in place: _table frees each row it has copied
-    frame, rows = _table(label, header, records)
+    frame, rows, renamed = _table(label, header, records, 1, notes)
     codebook, identifiers = {}, set()
     if dictionary is not None:
         fields = read_redcap_dictionary(dictionary, dictionary_label)
@@ -221,7 +307,11 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
             }
             if entry["identifier"]:
                 identifiers.add(column)
-    return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes)
+    # Survey metadata that identifies a person or says when they answered: the survey
+    # identifier (a name or e-mail address from the participant list) and the timestamps.
+    identifiers |= {column for column in frame.columns
+                    if column == REDCAP_SURVEY_IDENTIFIER or column.endswith("_timestamp")}
+    return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes, renamed=renamed)
 
 
 def _reason(error: Exception, limit: int = 160) -> str:
@@ -276,52 +366,95 @@ def read_spss(path: Path, label: str) -> RawSource:
     return RawSource(label, "spss", frame, rows, codebook=codebook, user_missing=user_missing)
 
 
-def read_excel(path: Path, label: str, sheet: str | None = None) -> RawSource:
-    """An .xlsx workbook: the named sheet (default the first), first row the header.
+def _sheet_records(worksheet) -> list[tuple[int, list]]:
+    """Every row of a sheet with its row number, as the cells' values."""
+    return [(number, list(values))
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)]
 
-    Rows keep the number the sheet shows; rows without any cell are not data rows.
+
+def read_excel(path: Path, label: str, sheet: str | None = None,
+               header_row: int | None = None) -> RawSource:
+    """An .xlsx workbook: the named sheet (default the first visible one), its first row (or
+    ``header_row``) the header; rows above the header are kept as codebook labels.
+
+    Rows keep the number the sheet shows; rows without any cell are not data rows. A formula
+    cell read without the value Excel saved for it (a file written by a program that does not
+    calculate) is blank and listed in issues.csv. Hidden sheets are read only when named.
     """
     import openpyxl
+
+    def unreadable(error: Exception) -> UserError:
+        return UserError(f"{label}: not a readable .xlsx workbook ({_reason(error)}); save it "
+                         "again as .xlsx")
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile/KeyError variants for broken files
-        raise UserError(f"{label}: not a readable .xlsx workbook ({_reason(error)}); save it again "
-                        "as .xlsx") from None
+        raise unreadable(error) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise UserError(f"{label}: Worksheet named '{sheet}' not found (sheets: "
                             f"{', '.join(workbook.sheetnames)}); check sources[].sheet")
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
         if not workbook.worksheets:
             raise UserError(f"{label}: the workbook has no worksheet; save it again as .xlsx")
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        # (Excel keeps at least one sheet visible; a file that does not is read from its first.)
+        worksheet = workbook[sheet] if sheet is not None else (visible or workbook.worksheets)[0]
         try:    # read_only workbooks parse a sheet's XML only now, while iterating
-            records = [(number, [_cell_text(value) for value in values])
-                       for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)]
+            values = _sheet_records(worksheet)
         except Exception as error:  # broken XML, bad cell references, unknown cell types
             raise UserError(f"{label}: not a readable .xlsx workbook ({type(error).__name__}: "
                             f"{_reason(error)}); save it again as .xlsx") from None
+        title = worksheet.title
     finally:
         workbook.close()
+    notes: list[dict] = []
+    unsaved = (_unsaved_formulas(path, title, values)
+               if any(value is None for _, row in values for value in row) else [])
+    records = [(number, [_cell_text(value) for value in row]) for number, row in values]
     records = [(number, record) for number, record in records if any(record)]
     if not records:
         raise UserError(f"{label}: the sheet is empty; export the data again")
-    header = records.pop(0)[1]            # in place: _table frees each row it has copied
-    frame, rows = _table(label, header, records)
-    return RawSource(label, "excel", frame, rows)
+    header, number, above = split_header(label, records, header_row)
+    frame, rows, renamed = _table(label, header, records, number, notes)
+    for row, position, formula in unsaved:
+        if row > number and position <= len(frame.columns):
+            notes.append(issue(label, row, "", "", frame.columns[position - 1], formula,
+                               "formula without a saved value", "read as blank; open and save the "
+                               "workbook in Excel to store its values"))
+    return RawSource(label, "excel", frame, rows, codebook=_above_header(frame.columns, above),
+                     notes=notes, renamed=renamed)
 
+
+def _unsaved_formulas(path: Path, sheet: str, values: Sequence[tuple[int, list]]) -> list[tuple]:
+    """Formula cells without a saved value (``values`` holds None there): (row, column position,
+    formula) of each."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        formulas = _sheet_records(workbook[sheet])
+    finally:
+        workbook.close()
+    found = []
+    for (number, saved), (_, written) in zip(values, formulas):
+        for position, (value, formula) in enumerate(zip(saved, written), start=1):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                found.append((number, position, formula))
+    return found
 
 
 #: The reader of each format: (path, label, source settings, repository root) -> RawSource.
 READERS: dict[str, Callable[[Path, str, Mapping, Path], RawSource]] = {
     "csv": lambda path, label, source, root: read_csv_source(
-        path, label, source.get("encoding"), source.get("delimiter")),
+        path, label, source.get("encoding"), source.get("delimiter"), source.get("header_row")),
     "qualtrics": lambda path, label, source, root: read_qualtrics(path, label, source.get("encoding")),
     "redcap": lambda path, label, source, root: read_redcap(
         path, label, root / source["dictionary"] if source.get("dictionary") else None,
         source.get("dictionary") or "", source.get("encoding")),
     "spss": lambda path, label, source, root: read_spss(path, label),
-    "excel": lambda path, label, source, root: read_excel(path, label, source.get("sheet")),
+    "excel": lambda path, label, source, root: read_excel(path, label, source.get("sheet"),
+                                                          source.get("header_row")),
 }
 
 

@@ -20,6 +20,13 @@ from .records import AuditTrail, Candidate, RawSource
 from .values import ColumnRule, ValueReading, map_unique, not_blank, strip
 
 QUALTRICS_FINISHED = "Finished"
+QUALTRICS_STATUS = "Status"
+#: Qualtrics' Status (Response Type) of responses that are no participant's: previews, tests,
+#: spam, as numeric codes and as the texts of a "choice text" export.
+QUALTRICS_NOT_RESPONSES = {
+    "1": "Survey Preview", "2": "Survey Test", "8": "Spam", "9": "Survey Preview Spam",
+    "12": "Imported Spam", "17": "Offline Survey Preview",
+}
 REDCAP_REPEAT = "redcap_repeat_instrument"
 REDCAP_REPEAT_INSTANCE = "redcap_repeat_instance"
 
@@ -80,21 +87,39 @@ class _RowFacts:
     participant: np.ndarray         # the id as written (stripped), for the ledger
     repeating: np.ndarray           # REDCap repeating instrument ('' for none)
     instance: np.ndarray
+    status: np.ndarray              # Qualtrics Status of a preview, test or spam response, else ''
+    unfinished: np.ndarray          # Qualtrics Finished is false and the source excludes those
 
 
-def _row_facts(raw: RawSource, whole: Block, id_column: str) -> _RowFacts:
+def _row_facts(raw: RawSource, source: Mapping, whole: Block, id_column: str | None) -> _RowFacts:
     frame = raw.frame
     if len(frame.columns):
         empty = ~np.logical_or.reduce([whole.not_blank(c) for c in frame.columns])
     else:
         empty = np.ones(len(frame), dtype=bool)
     nothing = np.full(len(frame), "", dtype=object)
-    participants = map_unique(frame[id_column], strip) if id_column in frame.columns else nothing
+    participants = (map_unique(frame[id_column], strip) if id_column in frame.columns else
+                    np.array([row_participant(row) for row in raw.rows], dtype=object) if id_column is None
+                    else nothing)
     redcap = raw.format == "redcap" and REDCAP_REPEAT in frame.columns
     repeating = map_unique(frame[REDCAP_REPEAT], strip) if redcap else nothing
     instances = (map_unique(frame[REDCAP_REPEAT_INSTANCE], strip)
                  if REDCAP_REPEAT_INSTANCE in frame.columns else nothing)
-    return _RowFacts(empty, participants, repeating, instances)
+    qualtrics = raw.format == "qualtrics"
+    status = (map_unique(frame[QUALTRICS_STATUS], _not_a_participant)
+              if qualtrics and QUALTRICS_STATUS in frame.columns else nothing)
+    unfinished = (~whole.finished() if qualtrics and source.get("unfinished") == "exclude"
+                  else np.zeros(len(frame), dtype=bool))
+    return _RowFacts(empty, participants, repeating, instances, status, unfinished)
+
+
+def _not_a_participant(status: str) -> str:
+    """The Qualtrics Status of a preview, test or spam response ('' for a participant's)."""
+    status = str(status).strip()
+    if status in QUALTRICS_NOT_RESPONSES:
+        return f"{status} ({QUALTRICS_NOT_RESPONSES[status]})"
+    folded = status.casefold()
+    return status if any(word in folded for word in ("preview", "test", "spam")) else ""
 
 
 def _not_a_response(facts: _RowFacts, position: int) -> str | None:
@@ -105,6 +130,10 @@ def _not_a_response(facts: _RowFacts, position: int) -> str | None:
         # One row per participant x wave is analysed; repeating instruments are other data.
         return (f"repeating instrument '{facts.repeating[position]}' instance "
                 f"{facts.instance[position]}: not part of the one-row-per-participant-and-wave data")
+    if facts.status[position]:
+        return f"Qualtrics Status {facts.status[position]}: not a participant's response"
+    if facts.unfinished[position]:
+        return "unfinished Qualtrics response (Finished is false; sources[].unfinished: exclude)"
     return None
 
 
@@ -189,7 +218,7 @@ def _wide_rows(raw: RawSource, source: Mapping, facts: _RowFacts, whole: Block, 
     return candidates
 
 
-def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[str], id_column: str,
+def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[str], id_column: str | None,
                    blocks: list[Block], audit: AuditTrail) -> list[Candidate]:
     """Apply the source's layout: candidate responses (one per participant x wave), each naming
     its block (appended to ``blocks``) and its position there; rows that are no response go to
@@ -199,7 +228,7 @@ def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[
                         f"file; columns are: {', '.join(list(raw.frame.columns)[:12])}...")
     reading = ValueReading(source.get("decimal", "."), bool(source.get("labelled_codes", False)))
     whole = Block(raw, source, order, {column: column for column in raw.frame.columns}, reading)
-    facts = _row_facts(raw, whole, id_column)
+    facts = _row_facts(raw, source, whole, id_column)
     if "wave" in source or "wave_column" in source:
         blocks.append(whole)
         if "wave" in source:
@@ -212,14 +241,25 @@ def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[
 # Participants, groups, duplicates
 
 
+def row_participant(row: int) -> str:
+    """The participant of a raw row in a study without an id column (one row, one person).
+
+    >>> row_participant(12)
+    'row12'
+    """
+    return f"row{row}"
+
+
 def identify(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Mapping,
              audit: AuditTrail) -> list[Candidate]:
     """Name each candidate's participant and group; exclude those without an id or whose group is
     not one of the study's ``groups``."""
-    id_column = study["id_column"]
+    id_column = study.get("id_column")
     group_column = study.get("group_column")
     groups = list(study.get("groups") or [])
-    ids = [block.strings(id_column) for block in blocks]
+    # Without an id column each row is one participant, named by its row.
+    ids = [block.strings(id_column) if id_column else
+           np.array([row_participant(row) for row in block.raw.rows], dtype=object) for block in blocks]
     group_values = [block.strings(group_column) if group_column else None for block in blocks]
     valid = []
     for candidate in candidates:
@@ -335,7 +375,7 @@ def natural_key(text: str):
 
 
 def responses_frame(kept: Sequence[Candidate], blocks: Sequence[Block], values: dict,
-                    waves: Sequence[str], id_column: str, group_column: str | None,
+                    waves: Sequence[str], id_column: str | None, group_column: str | None,
                     rules: Mapping[str, ColumnRule], wave_columns: Sequence[str | None]) -> pd.DataFrame:
     """One row per kept response, sorted by participant (natural order) and wave: participant,
     wave, group, then every kept raw column (analysis columns as numbers)."""

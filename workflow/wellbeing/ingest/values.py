@@ -25,6 +25,25 @@ class ColumnRule:
     low: float | None
     high: float | None
     whole: bool         # response codes must be whole numbers
+    #: answer text (folded by :func:`fold_text`) -> response code, for exports holding texts
+    labels: tuple[tuple[str, float], ...] = ()
+    #: the export holds this item reversed (low + high - x): turned back on reading
+    reversed_in_export: bool = False
+    #: the labels are the study's own (instruments[].labels), not the instrument's defaults
+    labels_given: bool = False
+
+    def label_code(self, text: str) -> float | None:
+        """The code of an answer text, or None when the labels do not name it."""
+        return dict(self.labels).get(fold_text(text)) if self.labels else None
+
+
+def fold_text(text: str) -> str:
+    """An answer text as labels are matched: trimmed, inner blanks collapsed, case folded.
+
+    >>> fold_text("  Szinte  SOHA ")
+    'szinte soha'
+    """
+    return " ".join(str(text).split()).casefold()
 
 
 
@@ -40,11 +59,14 @@ def parse_number(text: str) -> float | None:
     --------
     >>> parse_number(" 4 "), parse_number("3.5"), parse_number("n/a"), parse_number("3 - Neutral")
     (4.0, 3.5, None, None)
+    >>> parse_number("1e309") is None, parse_number("inf") is None
+    (True, True)
     """
     text = text.strip()
     if not NUMBER.match(text):
         return None
-    return float(text)
+    value = float(text)
+    return value if math.isfinite(value) else None     # 1e309 is no answer anyone gave
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,8 @@ def read_number(text: str, reading: ValueReading | None = None) -> float | None:
 
 def _why_not_a_number(text: str, reading: ValueReading | None) -> str:
     """A hint, in the issue's rule, when a value that is not a number looks like a known mistake."""
+    if NUMBER.match(text):
+        return " (too large to be an answer)"
     if _DATE.match(text):
         return " (a date: Excel may have turned the answer into a date)"
     if _LABELLED_CODE.match(text):
@@ -139,6 +163,9 @@ class RangeTally:
     #: Share of an instrument's answered values that may be out of range before ingest stops.
     TOLERATED_SHARE = 0.05
     TOLERATED_COUNT = 3
+    #: Share of an instrument's answers that may be texts no label names before ingest stops:
+    #: more means the export holds answer texts the labels do not cover.
+    TEXT_SHARE = 0.25
 
     def __init__(self) -> None:
         self.answered: dict[str, int] = {}
@@ -146,15 +173,12 @@ class RangeTally:
         self.observed: dict[str, list[float]] = {}
         self.declared: dict[str, tuple] = {}
         self.filled: dict[str, int] = {}         # non-empty cells, numbers or not
-        self.example: dict[str, str] = {}        # the first cell that is not a number
-        self.example_at: dict[str, tuple[int, int]] = {}   # (response, column) of that cell
+        self.unmapped: dict[str, dict[str, int]] = {}  # texts the labels do not name -> cells
 
     def add_column(self, rule: ColumnRule, texts: Sequence[str], codes: np.ndarray,
-                   indices: np.ndarray, rank: int, problems: Sequence[str | None],
-                   reading: "ValueReading | None" = None) -> None:
+                   problems: Sequence[str | None], reading: "ValueReading | None" = None) -> None:
         """Count one item column of one block: its distinct ``texts``, the text of each cell
-        (``codes``), each cell's response index (``indices``) and the column's ``rank`` among
-        the study's columns (the example of a non-number is the first in that order)."""
+        (``codes``) and the problem found with each text."""
         role = rule.role
         counts = np.bincount(codes, minlength=len(texts))
         for code, text in enumerate(texts):
@@ -162,11 +186,10 @@ class RangeTally:
                 continue
             n = int(counts[code])
             self.filled[role] = self.filled.get(role, 0) + n
-            value = read_number(text, reading)
+            value = read_answer(text, rule, reading)
             if value is None:
-                at = (int(indices[int(np.argmax(codes == code))]), rank)
-                if role not in self.example_at or at < self.example_at[role]:
-                    self.example[role], self.example_at[role] = text.strip(), at
+                unmapped = self.unmapped.setdefault(role, {})
+                unmapped[text.strip()] = unmapped.get(text.strip(), 0) + n
                 continue
             self.declared[role] = (rule.low, rule.high)
             self.answered[role] = self.answered.get(role, 0) + n
@@ -176,13 +199,21 @@ class RangeTally:
                 self.outside[role] = self.outside.get(role, 0) + n
 
     def check(self, labels: Sequence[str]) -> None:
-        for role, filled in sorted(self.filled.items()):
-            if filled >= self.TOLERATED_COUNT and not self.answered.get(role):
+        for role, texts in sorted(self.unmapped.items()):
+            unmapped, filled = sum(texts.values()), self.filled[role]
+            if unmapped > max(self.TOLERATED_COUNT, self.TEXT_SHARE * filled) or (
+                    filled >= self.TOLERATED_COUNT and not self.answered.get(role)):
+                ranked = sorted(texts.items(), key=lambda item: (-item[1], item[0]))
+                listed = ", ".join(f"'{text}' ({count})" for text, count in ranked[:12])
+                more = f" and {len(texts) - 12} more" if len(texts) > 12 else ""
+                labelled = any(_LABELLED_CODE.match(text) for text in texts)
                 raise UserError(
-                    f"{', '.join(labels)}: instrument {role[5:]}: none of its {filled} answers is a "
-                    f"number (e.g. '{self.example[role]}'): the export holds the answer text instead "
-                    "of the codes; export numeric values (Qualtrics: 'Use numeric values'), or, for "
-                    "answers written as '<code> - <label>', set sources[].labelled_codes: true")
+                    f"{', '.join(labels)}: instrument {role[5:]}: {unmapped} of {filled} answers are "
+                    f"texts, not response codes, that its labels do not name: {listed}{more}; map "
+                    "each text to its code in instruments[].labels, or export numeric values "
+                    "(Qualtrics: 'Use numeric values')"
+                    + ("; for answers written as '<code> - <label>', set sources[].labelled_codes: "
+                       "true" if labelled else ""))
         for role, outside in sorted(self.outside.items()):
             answered = self.answered[role]
             if outside > max(self.TOLERATED_COUNT, self.TOLERATED_SHARE * answered):
@@ -217,8 +248,10 @@ def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
         return pd.NA, None
     if stripped in user_missing:
         return pd.NA, f"user-missing code {stripped} (declared in the SPSS file)"
-    value = read_number(stripped, reading)
+    value = read_answer(stripped, rule, reading)
     if value is None:
+        if rule.labels_given and not NUMBER.match(stripped):
+            return pd.NA, "answer text not in instruments[].labels"
         return pd.NA, "not a number" + _why_not_a_number(stripped, reading)
     if rule.whole and not value.is_integer():
         return pd.NA, "not a response code (whole number expected)"
@@ -228,7 +261,21 @@ def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
         return pd.NA, f"below the minimum {fmt(rule.low)}"
     if rule.high is not None and value > rule.high:
         return pd.NA, f"above the maximum {fmt(rule.high)}"
+    if rule.reversed_in_export:
+        return rule.low + rule.high - value, None
     return value, None
+
+
+def read_answer(text: str, rule: ColumnRule, reading: ValueReading | None = None) -> float | None:
+    """The code of one answer: its label's code when the rule has labels and names the text,
+    else the number it is written as (:func:`read_number`), else None.
+
+    >>> rule = ColumnRule("item:x", 1, 5, True, labels=(("never", 1.0), ("often", 4.0)))
+    >>> read_answer(" Never ", rule), read_answer("4", rule), read_answer("always", rule)
+    (1.0, 4.0, None)
+    """
+    code = rule.label_code(text)
+    return code if code is not None else read_number(text, reading)
 
 
 
@@ -259,7 +306,6 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
     coding = RangeTally()
     for block_index, (indices, positions) in by_block.items():
         block = blocks[block_index]
-        indices_array = np.asarray(indices)
         for column, rule in column_rules.items():
             if column not in block.columns:
                 continue
@@ -274,8 +320,8 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
                     found.extend((indices[at], rank[column], original, texts[code], problem)
                                  for at in np.flatnonzero(codes == code))
             if rule.role.startswith("item:"):
-                coding.add_column(rule, texts, codes, indices_array, rank[column],
-                                  [problem for _, problem in checked], block.reading)
+                coding.add_column(rule, texts, codes, [problem for _, problem in checked],
+                                  block.reading)
     found.sort(key=lambda item: (item[0], item[1]))
     problems = [issue(kept[index].source, kept[index].row, kept[index].participant,
                       kept[index].wave, original, text, problem, "set missing")
@@ -287,51 +333,104 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
 def column_rules_for(study: Mapping, instruments) -> dict[str, ColumnRule]:
     """The analysis columns of a study and how to check them.
 
-    Item columns come from each instrument's pattern and response range (whole response codes);
-    measure columns from ``measures`` with their optional ``min``/``max``.
+    Item columns come from each instrument's items (pattern or list) and response range (whole
+    response codes), with the answer labels (the study's ``labels``, else the instrument's
+    response labels) and whether the export holds the item reversed; measure columns from
+    ``measures`` with their optional ``min``/``max``.
 
     Examples
     --------
     >>> from wellbeing.instruments import load_instrument
     >>> rules = column_rules_for({"measures": [{"column": "Age", "name": "age", "min": 18}]},
     ...                          [(load_instrument("pss10"), "PSS_{n}")])
-    >>> rules["PSS_1"], rules["Age"]
-    (ColumnRule(role='item:pss10', low=0, high=4, whole=True), ColumnRule(role='measure:age', low=18, high=None, whole=False))
+    >>> rules["Age"]
+    ColumnRule(role='measure:age', low=18, high=None, whole=False, labels=(), reversed_in_export=False, labels_given=False)
+    >>> rules["PSS_1"].role, rules["PSS_1"].low, rules["PSS_1"].high, rules["PSS_1"].label_code("Very often")
+    ('item:pss10', 0, 4, 4.0)
     """
     rules: dict[str, ColumnRule] = {}
-    for instrument, pattern in instruments:
-        for column in instrument.item_columns(pattern):
+    uses = study.get("instruments") or [{}] * len(instruments)
+    for (instrument, pattern), use in zip(instruments, uses):
+        labels = use.get("labels") or {label: code for code, label in instrument.labels}
+        folded = tuple(sorted((fold_text(text), float(code)) for text, code in labels.items()))
+        reversed_items = set(use.get("reversed_in_export", []))
+        for number, column in enumerate(instrument.item_columns(pattern), start=1):
             rules[column] = ColumnRule(f"item:{instrument.id}", instrument.response_min,
-                                       instrument.response_max, True)
+                                       instrument.response_max, True, folded,
+                                       number in reversed_items, bool(use.get("labels")))
     for measure in study.get("measures", []):
         rules[measure["column"]] = ColumnRule(f"measure:{measure['name']}", measure.get("min"),
                                               measure.get("max"), False)
     return rules
 
 
+def configured_columns(study: Mapping, instruments) -> dict[str, str]:
+    """Every raw column the config names -> the key that names it."""
+    named: dict[str, str] = {}
+    for key in ("id_column", "group_column"):
+        if study.get(key):
+            named.setdefault(study[key], key)
+    for index, source in enumerate(study.get("sources", [])):
+        if source.get("wave_column"):
+            named.setdefault(source["wave_column"], f"sources[{index}].wave_column")
+    for index, (instrument, pattern) in enumerate(instruments):
+        for column in instrument.item_columns(pattern):
+            named.setdefault(column, f"instruments[{index}].items")
+    for index, measure in enumerate(study.get("measures", [])):
+        named.setdefault(measure["column"], f"measures[{index}].column")
+    for column in study.get("drop_columns", []):
+        named.setdefault(column, "drop_columns")
+    participants = study.get("analyses", {}).get("participants", {})
+    for kind in ("continuous", "categorical"):
+        for column in participants.get(kind, []):
+            named.setdefault(column, f"analyses.participants.{kind}")
+    return named
+
+
+def check_unambiguous(raw_sources: Sequence[RawSource], study: Mapping, instruments) -> None:
+    """Stop when the config names a column whose name the header repeats: the reader named each
+    copy ``<name>@<position>``, and the config must say which one it means."""
+    named = configured_columns(study, instruments)
+    for raw in raw_sources:
+        copies: dict[str, list[str]] = {}
+        for column, written in raw.renamed.items():
+            if written:
+                copies.setdefault(written, []).append(column)
+        for written, columns in copies.items():
+            if written in named and written not in raw.frame.columns:
+                positions = ", ".join(column.rsplit("@", 1)[1] for column in columns)
+                raise UserError(f"{raw.label}: column '{written}' named in {named[written]} appears "
+                                f"{len(columns)} times in the header (positions {positions}); name "
+                                f"the one meant ({' or '.join(columns)}) in the config")
+
+
 def check_columns_present(raw_sources: Sequence[RawSource], study: Mapping, instruments) -> None:
-    """Stop when an instrument's item columns or a measure's column appear in no source."""
+    """Stop when a column the config names is ambiguous in an export, or when an instrument's
+    item columns or a measure's column appear in no source."""
+    check_unambiguous(raw_sources, study, instruments)
     present: set[str] = set()
     for source, raw in zip(study["sources"], raw_sources):
         present |= {strip_suffix(column, source) for column in raw.frame.columns}
     labels = ", ".join(raw.label for raw in raw_sources)
     for instrument, pattern in instruments:
-        numbered = re.compile("^" + re.escape(pattern).replace(r"\{n\}", r"(\d+)") + "$")
-        extra = sorted((int(match.group(1)), column) for column in present
-                       if (match := numbered.match(column)) and not 1 <= int(match.group(1)) <= instrument.n_items)
-        if extra:
-            raise UserError(f"{labels}: column {extra[-1][1]} matches the items pattern '{pattern}' of "
-                            f"{instrument.id}, which has {instrument.n_items} items: the export holds "
-                            "a different form of the questionnaire, or the pattern also matches other "
-                            "columns; check instruments[].instrument and .items")
+        if isinstance(pattern, str):
+            numbered = re.compile("^" + re.escape(pattern).replace(r"\{n\}", r"(\d+)") + "$")
+            extra = sorted((int(match.group(1)), column) for column in present
+                           if (match := numbered.match(column))
+                           and not 1 <= int(match.group(1)) <= instrument.n_items)
+            if extra:
+                raise UserError(f"{labels}: column {extra[-1][1]} matches the items pattern '{pattern}' "
+                                f"of {instrument.id}, which has {instrument.n_items} items: the export "
+                                "holds a different form of the questionnaire, or the pattern also "
+                                "matches other columns; check instruments[].instrument and .items")
         missing = [c for c in instrument.item_columns(pattern) if c not in present]
         if missing:
-            raise UserError(f"{labels}: instrument {instrument.id} (items '{pattern}') has "
+            given = f"items '{pattern}'" if isinstance(pattern, str) else "items as listed"
+            check = "the pattern in" if isinstance(pattern, str) else "the list in"
+            raise UserError(f"{labels}: instrument {instrument.id} ({given}) has "
                             f"{len(missing)} of {instrument.n_items} item columns missing, e.g. "
-                            f"{', '.join(missing[:5])}; check the pattern in instruments[].items")
+                            f"{', '.join(missing[:5])}; check {check} instruments[].items")
     for measure in study.get("measures", []):
         if measure["column"] not in present:
             raise UserError(f"{labels}: measure '{measure['name']}' reads column "
                             f"'{measure['column']}', which no source has; check measures[].column")
-
-
