@@ -12,7 +12,8 @@ import pandas as pd
 from ..io import sha256_file
 from .records import (CODEBOOK_COLUMNS, ISSUE_COLUMNS, LEDGER_COLUMNS, MANIFEST_COLUMNS, AuditTrail,
                       RawSource)
-from .values import ColumnRule, fmt, strip_suffix
+from .rows import metadata_columns
+from .values import ColumnRule, fmt, parse_number, strip_suffix
 
 
 def _role(column: str, study: Mapping, rules: Mapping[str, ColumnRule], source: Mapping) -> str:
@@ -28,11 +29,31 @@ def _role(column: str, study: Mapping, rules: Mapping[str, ColumnRule], source: 
     return "other"
 
 
+#: Role in the codebook of a text column the config does not name, dropped on reading.
+TEXT_DROPPED = "text (dropped; keep_columns keeps it)"
+
+
+def kept_columns(study: Mapping) -> set[str]:
+    """Columns kept as they are although they hold text: ``keep_columns`` and the columns the
+    participant characteristics describe."""
+    participants = study.get("analyses", {}).get("participants", {})
+    return (set(study.get("keep_columns", [])) | set(participants.get("continuous", []))
+            | set(participants.get("categorical", [])))
+
+
+def _holds_text(values) -> bool:
+    """Whether any cell of a column is neither blank nor a number (free text, names, dates...)."""
+    return not all(parse_number(text) is not None for text in set(values) if str(text).strip())
+
+
 def describe_columns(raw: RawSource, source: Mapping, study: Mapping,
                      rules: Mapping[str, ColumnRule], audit: AuditTrail) -> set[str]:
-    """Write every column of ``raw`` to the codebook with its role; return the columns to drop
-    (identifiers of the format, free text, ``drop_columns``)."""
+    """Write every column of ``raw`` to the codebook with its role; return the columns to drop:
+    identifiers of the format, free text, ``drop_columns``, and, privacy by default, every
+    other column that holds text (names, addresses, comments, dates, response ids) unless the
+    config keeps it (``keep_columns``, the participant characteristics)."""
     drop = set(study.get("drop_columns", []))
+    keep = kept_columns(study) | metadata_columns(raw)
     # The participant code is kept even where the format flags it as identifying (a REDCap
     # dictionary may): it links the waves, and results/ only ever shows its pseudonym.
     identifiers = raw.identifiers - {study.get("id_column")}
@@ -47,6 +68,10 @@ def describe_columns(raw: RawSource, source: Mapping, study: Mapping,
             removed.add(column)
         elif column in drop:
             role = "dropped (drop_columns)"
+        elif (role == "other" and strip_suffix(column, source) not in keep
+              and _holds_text(raw.frame[column])):
+            role = TEXT_DROPPED
+            removed.add(column)
         rule = rules.get(strip_suffix(column, source))
         audit.codebook.append({
             "source": raw.label, "column": column, "role": role,

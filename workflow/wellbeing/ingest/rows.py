@@ -31,6 +31,16 @@ REDCAP_REPEAT = "redcap_repeat_instrument"
 REDCAP_REPEAT_INSTANCE = "redcap_repeat_instance"
 
 
+def metadata_columns(raw: RawSource) -> set[str]:
+    """The format's own columns that say whether and how a row counts (Qualtrics' Status and
+    Finished, REDCap's repeating instrument): read by the layouts below, never personal data."""
+    if raw.format == "qualtrics":
+        return {QUALTRICS_STATUS, QUALTRICS_FINISHED} & set(raw.frame.columns)
+    if raw.format == "redcap":
+        return {REDCAP_REPEAT, REDCAP_REPEAT_INSTANCE} & set(raw.frame.columns)
+    return set()
+
+
 @dataclass
 class Block:
     """Candidate responses of one source that share their columns: the rows of a one-wave file or
