@@ -188,6 +188,8 @@ class RangeTally:
             self.filled[role] = self.filled.get(role, 0) + n
             value = read_answer(text, rule, reading)
             if value is None:
+                if text.strip().casefold() in NON_ANSWERS:
+                    continue                # "n/a": no answer, whatever the labels
                 unmapped = self.unmapped.setdefault(role, {})
                 unmapped[text.strip()] = unmapped.get(text.strip(), 0) + n
                 continue
@@ -204,7 +206,10 @@ class RangeTally:
             if unmapped > max(self.TOLERATED_COUNT, self.TEXT_SHARE * filled) or (
                     filled >= self.TOLERATED_COUNT and not self.answered.get(role)):
                 ranked = sorted(texts.items(), key=lambda item: (-item[1], item[0]))
-                listed = ", ".join(f"'{text}' ({count})" for text, count in ranked[:12])
+                # Shown to the analyst who must map them (the console, the log; never results/):
+                # answer texts as written, a long one by its length.
+                listed = ", ".join(f"'{text if len(text) <= 40 else shown_value(text, 1)}' ({count})"
+                                   for text, count in ranked[:12])
                 more = f" and {len(texts) - 12} more" if len(texts) > 12 else ""
                 labelled = any(_LABELLED_CODE.match(text) for text in texts)
                 raise UserError(
@@ -323,10 +328,41 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
                 coding.add_column(rule, texts, codes, [problem for _, problem in checked],
                                   block.reading)
     found.sort(key=lambda item: (item[0], item[1]))
+    counts: dict[str, int] = {}
+    for *_, text, _problem in found:
+        counts[text.strip()] = counts.get(text.strip(), 0) + 1
     problems = [issue(kept[index].source, kept[index].row, kept[index].participant,
-                      kept[index].wave, original, text, problem, "set missing")
+                      kept[index].wave, original, shown_value(text, counts[text.strip()]), problem,
+                      "set missing")
                 for index, _, original, text, problem in found]
     return values, problems, coding
+
+
+_FLOAT_WORD = re.compile(r"^[+-]?(inf|infinity|nan)$", re.IGNORECASE)
+#: Texts people type for "no answer": shown in issues.csv as they are.
+NON_ANSWERS = {"n/a", "na", "n.a.", "nan", "null", "none", "missing", "-", "--", ".", "?", "x",
+               "dk", "don't know", "refused", "skip", "skipped", "#n/a", "#value!", "#div/0!",
+               "#ref!", "#name?", "#num!", "#null!"}
+
+
+def shown_value(text: str, count: int) -> str:
+    """A value set missing as issues.csv shows it. Numbers, dates, labelled answers, the usual
+    "no answer" tokens and short texts that recur are shown as written; a long or one-off text
+    typed into a number cell may be a name or a comment, so only its length is shown.
+
+    Examples
+    --------
+    >>> shown_value("n/a", 1), shown_value("3 - Neutral", 1), shown_value("Agree", 4)
+    ('n/a', '3 - Neutral', 'Agree')
+    >>> shown_value("Trudy", 1), shown_value("please call me back on my mobile", 2)
+    ('text, 5 characters', 'text, 32 characters')
+    """
+    stripped = text.strip()
+    structural = any(pattern.match(stripped) for pattern in (NUMBER, _DECIMAL_COMMA, _DATE, _LABELLED_CODE,
+                                                             _FLOAT_WORD))
+    if structural or stripped.casefold() in NON_ANSWERS or (count >= 2 and len(stripped) <= 20):
+        return text
+    return f"text, {len(stripped)} characters"
 
 
 
