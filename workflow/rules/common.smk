@@ -6,12 +6,15 @@ from pathlib import Path
 REPO_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
+from wellbeing.config import read_yaml_strict
 from wellbeing.errors import UserError
 from wellbeing.figure_limits import SCATTER_MATRIX_MAX  # not wellbeing.figures: no matplotlib at parse time
 from wellbeing.notebooks import NOTEBOOKS, notebooks_for
 from wellbeing.study import validated_config, study_input_files, instrument_definition_files
 
 try:
+    for path in workflow.configfiles:  # YAML keeps the last of a key given twice: refuse it
+        read_yaml_strict(path)
     CONFIG = validated_config(config, REPO_ROOT, source_name="config.yaml")
 except UserError as error:
     # One line for the user, no traceback: the config is theirs to fix.

@@ -23,6 +23,61 @@ SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.y
 CORRELATION_FILE_SUFFIXES = ("_matrix", "_rmcorr")
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise UserError(
+                f"{mark.name}: line {mark.line + 1}: key {key!r} is given twice in the same "
+                "mapping; keep one"
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml_strict(path: str | Path, fix_encoding: str = "save it as UTF-8") -> Any:
+    """A YAML file (config or instrument definition), refusing a key given twice in one mapping
+    (YAML would silently keep the last: a study defined twice would lose its first definition).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "config.yaml"
+    >>> _ = p.write_text("studies:\\n  a: {title: x}\\n  a: {title: y}\\n")
+    >>> read_yaml_strict(p)
+    Traceback (most recent call last):
+    ...
+    wellbeing.errors.UserError: config.yaml: line 3: key 'a' is given twice in the same mapping; keep one
+    """
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        loader = _UniqueKeyLoader(text)
+        loader.name = path.name if path.is_absolute() else str(path)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise UserError(
+            f"{path}: {where}not valid YAML ({problem}); check indentation and quoting") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text; {fix_encoding}") from None
+
+
 def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
@@ -141,6 +196,7 @@ def validate(config: Mapping, repo_root: str | Path, source_name: str = "config.
     wellbeing.errors.UserError: config.yaml: studies.Demo: invalid id: Study ids are lower case letters, digits and underscores, starting with a letter.
     """
     config = copy.deepcopy(dict(config))
+    _wave_map_keys_as_text(config)
     validator = _DefaultingValidator(dict(schema or load_schema()))
     errors = list(validator.iter_errors(config))
     if errors:
@@ -149,6 +205,20 @@ def validate(config: Mapping, repo_root: str | Path, source_name: str = "config.
     for study_id, study in config["studies"].items():
         check_study(study_id, study, repo_root, source_name)
     return config
+
+
+def _wave_map_keys_as_text(config: dict) -> None:
+    """wave_map keys as the export writes them: YAML reads ``{1: pre, 2: post}`` with numbers as
+    keys, while a cell holds the text '1'."""
+    studies = config.get("studies")
+    if not isinstance(studies, dict):
+        return
+    for study in studies.values():
+        for source in (study.get("sources") or []) if isinstance(study, dict) else []:
+            mapping = source.get("wave_map") if isinstance(source, dict) else None
+            if isinstance(mapping, dict):
+                source["wave_map"] = {(str(int(key)) if isinstance(key, float) and key.is_integer()
+                                       else str(key)): wave for key, wave in mapping.items()}
 
 
 def _fail(source_name: str, study_id: str, key: str, what: str) -> UserError:
@@ -183,9 +253,17 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
     if "id_column" not in study and (len(study["sources"]) > 1 or "wave_column" in study["sources"][0]):
         raise fail("id_column", "is required when a participant's rows must be linked (several "
                                 "sources, or a long layout); name the column holding the participant code")
+    read_at: dict[tuple, int] = {}
     for index, source in enumerate(study["sources"]):
         key = f"sources[{index}]"
         resolve_inside(repo_root, source["path"], source_name, study_id, f"{key}.path")
+        where = (source["path"], source.get("sheet"))
+        if where in read_at:
+            raise fail(f"{key}.path", f"'{source['path']}' is already sources[{read_at[where]}]"
+                                      + (f" (sheet '{source['sheet']}')" if source.get("sheet") else "")
+                                      + "; a file is read once (one wave per file, or a long or wide "
+                                        "layout for several)")
+        read_at[where] = index
         if "wave" in source and source["wave"] not in waves:
             raise fail(f"{key}.wave", f"'{source['wave']}' is not one of the study's waves {waves}")
         for raw, wave in source.get("wave_map", {}).items():
@@ -215,6 +293,10 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
                                          "with a '.' decimal mark)")
         if "encoding" in source and source["format"] in ("spss", "excel"):
             raise fail(f"{key}.encoding", "applies to text formats (csv, qualtrics, redcap) only")
+    for index, measure in enumerate(study["measures"]):
+        if "min" in measure and "max" in measure and measure["min"] > measure["max"]:
+            raise fail(f"measures[{index}]", f"min {measure['min']} is greater than max {measure['max']}; "
+                                             "swap them")
     names = [measure["name"] for measure in study["measures"]]
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:

@@ -36,6 +36,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from .config import read_yaml_strict
 from .errors import UserError
 
 __all__ = [
@@ -482,39 +483,8 @@ def _load_cached(path: str, bundled: bool, stamp: tuple = ()) -> Instrument:
     return instrument
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects a key given twice in one mapping."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise UserError(
-                f"{mark.name}: line {mark.line + 1}: key {key!r} is given twice in the same "
-                "mapping; keep one"
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read_yaml(path: Path) -> Any:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise UserError(
-            f"{path}: {where}not valid YAML ({problem}); check indentation and quoting") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text; save the definition as UTF-8") from None
+    return read_yaml_strict(path, "save the definition as UTF-8")
 
 
 @lru_cache(maxsize=1)

@@ -63,8 +63,8 @@ def _candidates(study: Mapping, raw_sources: Sequence[RawSource], repo_root: Pat
         _check_structure(raw, study)
         removed = audit_tables.describe_columns(raw, source, study, column_rules, audit)
         raw.frame = raw.frame.drop(columns=sorted(removed))
-        candidates.extend(candidate_rows(raw, source, order, study["waves"],
-                                         study.get("id_column"), blocks, audit))
+        candidates.extend(candidate_rows(raw, source, order, study["waves"], study.get("id_column"),
+                                         blocks, audit, study.get("missing_codes", ())))
         audit_tables.register_files(raw, source, repo_root, audit)
     return candidates
 
@@ -111,6 +111,8 @@ def ingest_study(study: Mapping, repo_root: str | Path,
                         "on_invalid: missing to set it missing")
     audit.issues.extend(problems)
     keep(kept, audit)
+    if not kept:
+        raise UserError(audit_tables.nothing_kept(audit, [raw.label for raw in raw_sources]))
     coding.check([raw.label for raw in raw_sources])
 
     responses = responses_frame(kept, blocks, values, study["waves"], study.get("id_column"),

@@ -4,8 +4,9 @@ its role), the raw-file manifest, the ledger (every raw row) and the issues (eve
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -133,6 +134,19 @@ def ledger_frame(entries: list[dict], study: Mapping) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+
+
+def nothing_kept(audit: AuditTrail, labels: Sequence[str]) -> str:
+    """The message when every row was excluded: the counts per reason, most frequent first,
+    so the real cause is named here rather than by an empty table three stages later."""
+    reasons: dict[str, int] = {}
+    for entry in audit.ledger:
+        reason = re.sub(r"'[^']*'", "'...'", entry["reason"]).split(":")[0]
+        reasons[reason] = reasons.get(reason, 0) + 1
+    counted = "; ".join(f"{count} {reason}" for reason, count in
+                        sorted(reasons.items(), key=lambda item: (-item[1], item[0]))[:5])
+    return (f"{', '.join(labels)}: no response is kept: all {len(audit.ledger)} rows are excluded "
+            f"({counted}); check groups, waves / wave_map and id_column in the config")
 
 
 def tables(audit: AuditTrail, study: Mapping) -> tuple[pd.DataFrame, ...]:

@@ -41,11 +41,21 @@ _BYTE_ORDER_MARKS = (
 )
 
 
+def _refuse_web_page(data: bytes, label: str) -> None:
+    """Stop on a saved web page (a login page or the survey platform's report saved with the
+    export's name), which would otherwise read as a table of markup."""
+    start = data[:512].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").replace(b"\x00", b"").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].replace(b"\x00", b"").lower():
+        raise UserError(f"{label}: is a saved web page (HTML), not an export; download the data "
+                        "again from the survey platform as CSV (or .xlsx / .sav)")
+
+
 def _decode(path: Path, label: str, encoding: str | None, notes: list[dict]) -> str:
     with open(path, "rb") as handle:          # read-only, binary: raw files are never modified
         data = handle.read()
     if not data.strip():
         raise UserError(f"{label}: the file is empty; export the data again")
+    _refuse_web_page(data, label)
     bom = next((name for mark, name in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
     if bom and not encoding:
         # UTF-16/32 announce themselves (Qualtrics' TSV download, Excel's "Unicode text"):
@@ -339,6 +349,8 @@ def read_spss(path: Path, label: str) -> RawSource:
     try:
         data, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
     except Exception as error:  # pyreadstat raises its own ReadstatError for a broken file
+        with open(path, "rb") as handle:
+            _refuse_web_page(handle.read(4096), label)
         raise UserError(f"{label}: not a readable SPSS .sav file ({_reason(error)}); export it again "
                         "from SPSS") from None
     frame = data.map(_cell_text).astype(object)
@@ -390,6 +402,8 @@ def read_excel(path: Path, label: str, sheet: str | None = None,
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile/KeyError variants for broken files
+        with open(path, "rb") as handle:
+            _refuse_web_page(handle.read(4096), label)
         raise unreadable(error) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:

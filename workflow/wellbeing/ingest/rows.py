@@ -98,7 +98,12 @@ class _RowFacts:
     repeating: np.ndarray           # REDCap repeating instrument ('' for none)
     instance: np.ndarray
     status: np.ndarray              # Qualtrics Status of a preview, test or spam response, else ''
+    summary: np.ndarray             # the label of a summary row under the data ('Mean'), else ''
     unfinished: np.ndarray          # Qualtrics Finished is false and the source excludes those
+
+    def named(self, position: int) -> str:
+        """The participant a ledger row names: none for an empty or a summary row."""
+        return "" if self.empty[position] or self.summary[position] else self.participant[position]
 
 
 def _row_facts(raw: RawSource, source: Mapping, whole: Block, id_column: str | None) -> _RowFacts:
@@ -120,7 +125,32 @@ def _row_facts(raw: RawSource, source: Mapping, whole: Block, id_column: str | N
               if qualtrics and QUALTRICS_STATUS in frame.columns else nothing)
     unfinished = (~whole.finished() if qualtrics and source.get("unfinished") == "exclude"
                   else np.zeros(len(frame), dtype=bool))
-    return _RowFacts(empty, participants, repeating, instances, status, unfinished)
+    return _RowFacts(empty, participants, repeating, instances, status, _summary_labels(frame),
+                     unfinished)
+
+
+#: First cells of the rows a spreadsheet user adds under the data.
+SUMMARY_LABELS = {"mean", "means", "average", "avg", "total", "totals", "sum", "sd", "std",
+                  "std. deviation", "standard deviation", "median", "min", "max", "minimum",
+                  "maximum", "n", "count", "variance", "se"}
+
+
+def _summary_labels(frame: pd.DataFrame) -> np.ndarray:
+    """For each row, its first non-blank cell when that names a summary ('Mean', 'Total:'),
+    else ''. Such rows are statistics a spreadsheet user added under the data, not responses."""
+    labels = np.full(len(frame), "", dtype=object)
+    undecided = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        if not undecided.any():
+            break
+        cells = map_unique(frame[column], strip)
+        filled = undecided & (cells != "")
+        if filled.any():
+            words = map_unique(cells[filled], lambda text: str(text).rstrip(":").strip().casefold())
+            labels[np.flatnonzero(filled)] = np.where(np.isin(words, list(SUMMARY_LABELS)),
+                                                      cells[filled], "")
+            undecided &= ~filled
+    return labels
 
 
 def _not_a_participant(status: str) -> str:
@@ -140,6 +170,8 @@ def _not_a_response(facts: _RowFacts, position: int) -> str | None:
         # One row per participant x wave is analysed; repeating instruments are other data.
         return (f"repeating instrument '{facts.repeating[position]}' instance "
                 f"{facts.instance[position]}: not part of the one-row-per-participant-and-wave data")
+    if facts.summary[position]:
+        return f"summary row ('{facts.summary[position]}') under the data, not a response"
     if facts.status[position]:
         return f"Qualtrics Status {facts.status[position]}: not a participant's response"
     if facts.unfinished[position]:
@@ -154,8 +186,7 @@ def _one_wave_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int
     for position, row in enumerate(raw.rows):
         reason = _not_a_response(facts, position)
         if reason:
-            audit.exclude(raw.label, row, "" if facts.empty[position] else facts.participant[position],
-                          "", reason)
+            audit.exclude(raw.label, row, facts.named(position), "", reason)
             continue
         candidates.append(Candidate(raw.label, order, row, source["wave"], block, position))
     return candidates
@@ -172,8 +203,7 @@ def _long_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int, wa
     for position, row in enumerate(raw.rows):
         reason = _not_a_response(facts, position)
         if reason:
-            audit.exclude(raw.label, row, "" if facts.empty[position] else facts.participant[position],
-                          "", reason)
+            audit.exclude(raw.label, row, facts.named(position), "", reason)
             continue
         value = wave_values[position]
         wave = mapping.get(value) if mapping is not None else (value if value in waves else None)
@@ -209,8 +239,7 @@ def _wide_rows(raw: RawSource, source: Mapping, facts: _RowFacts, whole: Block, 
     for position, row in enumerate(raw.rows):
         reason = _not_a_response(facts, position)
         if reason:
-            audit.exclude(raw.label, row, "" if facts.empty[position] else facts.participant[position],
-                          "", reason)
+            audit.exclude(raw.label, row, facts.named(position), "", reason)
             continue
         produced, empty = [], []
         for wave, block, own_answers in wave_blocks:
@@ -229,14 +258,15 @@ def _wide_rows(raw: RawSource, source: Mapping, facts: _RowFacts, whole: Block, 
 
 
 def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[str], id_column: str | None,
-                   blocks: list[Block], audit: AuditTrail) -> list[Candidate]:
+                   blocks: list[Block], audit: AuditTrail, missing_codes: Sequence[float] = ()) -> list[Candidate]:
     """Apply the source's layout: candidate responses (one per participant x wave), each naming
     its block (appended to ``blocks``) and its position there; rows that are no response go to
     the ledger."""
     if "wave_column" in source and source["wave_column"] not in raw.frame.columns:
         raise UserError(f"{raw.label}: wave_column '{source['wave_column']}' is not a column of the "
                         f"file; columns are: {', '.join(list(raw.frame.columns)[:12])}...")
-    reading = ValueReading(source.get("decimal", "."), bool(source.get("labelled_codes", False)))
+    reading = ValueReading(source.get("decimal", "."), bool(source.get("labelled_codes", False)),
+                           frozenset(float(code) for code in missing_codes))
     whole = Block(raw, source, order, {column: column for column in raw.frame.columns}, reading)
     facts = _row_facts(raw, source, whole, id_column)
     if "wave" in source or "wave_column" in source:

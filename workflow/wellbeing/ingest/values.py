@@ -75,12 +75,17 @@ class ValueReading:
 
     decimal: str = "."             # "," for exports written with decimal commas
     labelled_codes: bool = False   # read '3 - Neutral' as 3
+    missing_codes: frozenset = frozenset()   # the study's sentinel codes (-99): missing
 
 
 #: An answer written as its code and its label: '3 - Neutral', '3 = Neutral', '3: Neutral',
 #: '3. Neutral', '3 (Neutral)'.
 _LABELLED_CODE = re.compile(r"^([+-]?\d+)\s*(?:[-\u2013\u2014=:]|\.(?=\s)|(?=\())\s*\(?[^\d\s].*$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+#: Under ``decimal: ","``: a number whose dots group its thousands (1.234,5), and one whose
+#: single dot before three digits could group thousands or mark decimals (1.234).
+_GROUPED_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}((\.\d{3}){2,}(,\d+)?|\.\d{3},\d+)$")
+_AMBIGUOUS_POINT = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
 #: What Excel makes of an entry it took for a date (read from .xlsx as an ISO date, or
 #: written back to CSV as 04-Mar, 3/4/2024, Mar-04).
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|\d{1,2}[-/][A-Za-z]{3}([-/]\d{2,4})?|"
@@ -95,10 +100,17 @@ def read_number(text: str, reading: ValueReading | None = None) -> float | None:
     --------
     >>> read_number("3,5"), read_number("3,5", ValueReading(decimal=","))
     (None, 3.5)
+    >>> [read_number(text, ValueReading(decimal=",")) for text in ("1.234,5", "1.234.567", "1.234", "3.5")]
+    [1234.5, 1234567.0, None, 3.5]
     >>> read_number("3 - Neutral"), read_number("3 - Neutral", ValueReading(labelled_codes=True))
     (None, 3.0)
     """
     text = text.strip()
+    if reading is not None and reading.decimal == ",":
+        if _GROUPED_DECIMAL_COMMA.match(text):       # 1.234,5: dots group the thousands
+            return parse_number(text.replace(".", "").replace(",", "."))
+        if _AMBIGUOUS_POINT.match(text):             # 1.234: a thousand, or one and a bit?
+            return None
     value = parse_number(text)
     if value is not None or reading is None:
         return value
@@ -113,6 +125,8 @@ def read_number(text: str, reading: ValueReading | None = None) -> float | None:
 
 def _why_not_a_number(text: str, reading: ValueReading | None) -> str:
     """A hint, in the issue's rule, when a value that is not a number looks like a known mistake."""
+    if reading is not None and reading.decimal == "," and _AMBIGUOUS_POINT.match(text):
+        return " (under decimal ',' the dot could group thousands or mark decimals)"
     if NUMBER.match(text):
         return " (too large to be an answer)"
     if _DATE.match(text):
@@ -254,6 +268,8 @@ def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
     if stripped in user_missing:
         return pd.NA, f"user-missing code {stripped} (declared in the SPSS file)"
     value = read_answer(stripped, rule, reading)
+    if value is not None and reading is not None and value in reading.missing_codes:
+        return pd.NA, f"missing code {fmt(value)} (missing_codes)"
     if value is None:
         if rule.labels_given and not NUMBER.match(stripped):
             return pd.NA, "answer text not in instruments[].labels"
