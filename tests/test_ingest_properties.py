@@ -96,8 +96,9 @@ FORMATS = {"qualtrics": "qualtrics", "qualtrics_legacy": "qualtrics", "csv": "cs
 
 @settings(max_examples=100, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
-@given(rows=ROWS, fmt=st.sampled_from(sorted(FORMATS)), layout=st.sampled_from(["wave", "long", "wide"]))
-def test_every_raw_row_is_accounted_for(rows, fmt, layout):
+@given(rows=ROWS, fmt=st.sampled_from(sorted(FORMATS)), layout=st.sampled_from(["wave", "long", "wide"]),
+       duplicates=st.sampled_from(["keep_most_complete", "separate"]))
+def test_every_raw_row_is_accounted_for(rows, fmt, layout, duplicates):
     frame = frame_of(rows)
     if layout == "wide":
         frame = wide_of(frame)
@@ -115,6 +116,7 @@ def test_every_raw_row_is_accounted_for(rows, fmt, layout):
         config = {"studies": {"demo": {
             "title": "t", "design": "mixed", "id_column": "pid", "group_column": "grp",
             "waves": ["pre", "post"], "groups": ["ctl", "trt"], "sources": [source],
+            "duplicates": duplicates,
             "instruments": [{"instrument": "pss10", "items": "PSS_{n}"}],
             "measures": [{"column": "Age", "name": "age", "min": 18, "max": 99}]}}}
         settings_ = validate(config, folder)["studies"]["demo"]

@@ -354,6 +354,44 @@ def one_group_each(candidates: Sequence[Candidate], study: Mapping, audit: Audit
     return valid
 
 
+#: Formats whose repeated rows are attempts of one person (told apart by Finished and answers).
+ATTEMPT_FORMATS = {"qualtrics"}
+
+
+def shared_codes(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Mapping,
+                 audit: AuditTrail) -> list[Candidate]:
+    """Codes used by several rows at one wave, before groups are checked (two people given one
+    code may sit in two groups). With ``duplicates: separate`` each later row becomes a
+    participant of its own (``<code>#2``, ``#3`` ...: the k-th row with a code at every wave is
+    that code's k-th participant), listed in issues; without a policy, rows of an export without
+    attempt metadata stop the run naming them; otherwise they are left to
+    :func:`one_response_each`."""
+    policy = study.get("duplicates")
+    by_key: dict[tuple[str, str], list[Candidate]] = {}
+    for candidate in candidates:
+        by_key.setdefault((candidate.participant, candidate.wave), []).append(candidate)
+    for (participant, wave), rows in by_key.items():
+        if len(rows) == 1:
+            continue
+        attempts = all(blocks[c.block].raw.format in ATTEMPT_FORMATS for c in rows)
+        if policy is None and not attempts:
+            where = "; ".join(f"{c.source} row {c.row}" for c in rows)
+            raise UserError(f"participant '{participant}' has {len(rows)} rows at wave '{wave}' ({where}) "
+                            "in an export without attempt metadata: most likely two people given one "
+                            "code; set duplicates: separate to keep them as two participants, or "
+                            "duplicates: keep_most_complete to keep one")
+        if policy == "separate":
+            rows.sort(key=lambda c: (c.order, c.row))
+            for number, candidate in enumerate(rows[1:], start=2):
+                candidate.participant = f"{participant}#{number}"
+                audit.note(candidate.source, candidate.row, candidate.participant, wave,
+                           study.get("id_column") or "", "",
+                           f"participant code used by {len(rows)} rows at wave {wave}",
+                           f"kept as a participant of its own, the code's number {number} "
+                           "(duplicates: separate)")
+    return list(candidates)
+
+
 def _describe_attempt(candidate: Candidate) -> str:
     state = "finished" if candidate.finished else "unfinished"
     return f"{state}, {candidate.answered} answers"
@@ -377,7 +415,7 @@ def one_response_each(candidates: Sequence[Candidate], blocks: Sequence[Block], 
         if len(group_rows) == 1:
             kept.append(group_rows[0])
             continue
-        if study.get("duplicates", "keep_most_complete") == "error":
+        if study.get("duplicates") == "error":
             where = "; ".join(f"{c.source} row {c.row}" for c in group_rows)
             raise UserError(f"participant '{participant}' has {len(group_rows)} responses at wave "
                             f"'{wave}' ({where}); remove all but one, or set duplicates: keep_most_complete")
