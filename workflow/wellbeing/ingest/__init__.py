@@ -28,8 +28,8 @@ from .pseudonyms import PSEUDONYM_COLUMNS, pseudonymise
 from .readers import QUALTRICS_IDENTIFIERS, READERS, read_source
 from .records import (CODEBOOK_COLUMNS, ISSUE_COLUMNS, LEDGER_COLUMNS, MANIFEST_COLUMNS, AuditTrail,
                       Candidate, IngestResult, RawSource)
-from .rows import (Block, candidate_rows, identify, keep, one_group_each, one_response_each, responses_frame,
-                   shared_codes)
+from .rows import (Block, candidate_rows, identify, keep, link_codes, one_group_each, one_response_each,
+                   responses_frame, shared_codes)
 from .values import (ColumnRule, RangeTally, ValueReading, check_columns_present, check_values,
                      column_rules_for, parse_number, read_number)
 
@@ -102,6 +102,8 @@ def ingest_study(study: Mapping, repo_root: str | Path,
 
     candidates = _candidates(study, raw_sources, repo_root, column_rules, blocks, audit)
     candidates = identify(candidates, blocks, study, audit)
+    if study.get("id_matching", "lenient") == "lenient":
+        candidates = link_codes(candidates, blocks, study, audit)
     candidates = shared_codes(candidates, blocks, study, audit)
     candidates = one_group_each(candidates, study, audit)
     kept = one_response_each(candidates, blocks, study, list(column_rules), audit)

@@ -354,6 +354,72 @@ def one_group_each(candidates: Sequence[Candidate], study: Mapping, audit: Audit
     return valid
 
 
+def code_key(code: str) -> str:
+    """A participant code as codes are matched: blanks around it, letter case, a trailing
+    ``.0`` (a number read as a decimal) and the leading zeros a spreadsheet drops do not count.
+
+    >>> [code_key(c) for c in (" ab12 ", "AB12", "007", "7", "7.0", "0")]
+    ['ab12', 'ab12', '7', '7', '7', '0']
+    """
+    text = str(code).strip()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    text = text.casefold()
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text
+
+
+def _how_written(first: str, other: str) -> str:
+    """What differs between two spellings of one code, in words."""
+    differences = []
+    if first != first.strip() or other != other.strip():
+        differences.append("blanks around it")
+    a, b = first.strip(), other.strip()
+    if re.fullmatch(r"\d+\.0+", a) or re.fullmatch(r"\d+\.0+", b):
+        differences.append("a trailing .0")
+        a, b = a.split(".")[0] if "." in a else a, b.split(".")[0] if "." in b else b
+    if a.isdigit() and b.isdigit() and a != b:
+        differences.append("leading zeros")
+    elif a != b and a.casefold() == b.casefold():
+        differences.append("letter case")
+    return ", ".join(differences) or "blanks around it"
+
+
+def link_codes(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Mapping,
+               audit: AuditTrail) -> list[Candidate]:
+    """One participant for codes written differently in different rows ('007' at pre, '7' at
+    post; 'ab12' and 'AB12'; '12.0' and '12'; a blank typed after it): the first spelling met (in
+    source and row order) names the participant, and each row written otherwise is listed in
+    issues (without the code). Two spellings of one code at the same wave would merge two rows
+    into one participant: that stops the run, naming them."""
+    id_column = study.get("id_column")
+    if not id_column:
+        return list(candidates)
+    written = [block.texts(id_column) if id_column in block.columns else None for block in blocks]
+    first: dict[str, tuple[str, Candidate]] = {}
+    seen_at: dict[tuple[str, str], tuple[str, Candidate]] = {}
+    for candidate in sorted(candidates, key=lambda c: (c.order, c.row)):
+        raw = str(written[candidate.block][candidate.position])
+        key = code_key(raw)
+        spelling = raw.strip()
+        at_wave = seen_at.setdefault((key, candidate.wave), (spelling, candidate))
+        if at_wave[0] != spelling:
+            other = at_wave[1]
+            raise UserError(f"participant codes '{at_wave[0]}' ({other.source} row {other.row}) and "
+                            f"'{spelling}' ({candidate.source} row {candidate.row}) differ only by "
+                            f"{_how_written(at_wave[0], raw)} but both appear at wave "
+                            f"'{candidate.wave}': they may be two people; set id_matching: exact to "
+                            "keep codes apart unless written the same")
+        name, origin = first.setdefault(key, (spelling, candidate))
+        candidate.participant = name
+        if raw != name:
+            audit.note(candidate.source, candidate.row, name, candidate.wave, id_column, "",
+                       f"participant code written differently ({_how_written(name, raw)})",
+                       f"linked to the code as written in {origin.source} row {origin.row}")
+    return list(candidates)
+
+
 #: Formats whose repeated rows are attempts of one person (told apart by Finished and answers).
 ATTEMPT_FORMATS = {"qualtrics"}
 
