@@ -265,3 +265,174 @@ def test_redcap_identifiers_never_reach_the_tables(name, tmp_path):
     assert not leaked, leaked
     # every raw row is in the ledger
     assert len(result.ledger) == len(frame)
+
+
+def test_redcap_checkboxes_named_by_their_choices(tmp_path):
+    data, dictionary = real_file("redcap_checkboxes_1.csv"), real_file("redcap_checkboxes_1_dictionary.csv")
+    root = project(tmp_path, {"export.csv": data, "dictionary.csv": dictionary})
+    study = study_settings(root, id_column="record_id", id_is_pseudonymous=True,
+                           sources=[{"path": "data/raw/real/export.csv", "format": "redcap",
+                                     "dictionary": "data/raw/real/dictionary.csv", "wave": "session"}])
+    result = ingest.for_study(study, root)
+    with open(dictionary, encoding="utf-8", newline="") as f:
+        fields = {row["Variable / Field Name"]: row for row in csv.DictReader(f)}
+    codebook = result.codebook.set_index("column")
+    for column in ("check_one___1", "check_two___a", "check_two___e"):
+        field, code = column.split("___")
+        choices = dict(part.split(",", 1) for part in
+                       fields[field]["Choices, Calculations, OR Slider Labels"].split("|"))
+        choices = {key.strip(): text.strip() for key, text in choices.items()}
+        assert codebook.loc[column, "label"] == f"{fields[field]['Field Label']}: {choices[code]}"
+        assert codebook.loc[column, "values"] == "0=unchecked; 1=checked"
+    frame = pd.read_csv(data, dtype=str)
+    assert result.responses.set_index("participant").loc["1", "check_two___c"] == frame.check_two___c[0]
+    # the free-text field is no analysis column: dropped, privacy by default
+    assert "desired_result" not in result.responses
+
+
+# ------------------------------------------------ ESEM 2023: long layout and attendance per person
+
+def test_esem_long_items_with_attendance_per_participant(tmp_path):
+    maas, people = real_file("esem2023_maas_long.csv"), real_file("esem2023_demographics.csv")
+    root = project(tmp_path, {"maas.csv": maas, "people.csv": people})
+    study = study_settings(
+        root, design="mixed", id_column="N Empleado", group_column="GRUPO", groups=["G2", "G1"],
+        waves=["pre", "post"], id_is_pseudonymous=True,
+        sources=[{"path": "data/raw/real/maas.csv", "format": "csv", "wave_column": "MOMENTO",
+                  "wave_map": {"PRE": "pre", "POST": "post"}},
+                 {"path": "data/raw/real/people.csv", "format": "csv", "per_participant": True}],
+        instruments=[{"instrument": "maas15", "items": "{n}"}],
+        measures=[{"column": "FIRMAS", "name": "sessions", "min": 0}])
+    result = ingest.for_study(study, root)
+    long = pd.read_csv(maas, sep=";", dtype=str, keep_default_na=False)
+    attendance = pd.read_csv(people, sep=";", dtype=str, keep_default_na=False)
+    assert len(result.responses) == len(long) == 102
+    sessions = dict(zip(attendance["N Empleado"], attendance["FIRMAS"]))
+    for row in result.responses.itertuples():
+        expected = sessions[row.participant]
+        assert (pd.isna(row.FIRMAS) if expected == "" else row.FIRMAS == int(expected))
+    # the two answers of 22 on a 1-6 scale are set missing, each listed with its file row
+    wrong = [(int(i) + 2, "6") for i in np.flatnonzero(long["6"] == "22")]
+    listed = result.issues[result.issues.rule.str.startswith("out of range")]
+    assert sorted(zip(listed.row, listed.column)) == sorted(wrong) and len(wrong) == 2
+    people_rows = result.ledger[result.ledger.source == "data/raw/real/people.csv"]
+    assert len(people_rows) == 51 and (people_rows.status == "kept").all()
+
+
+# --------------------------------------------------------- Pallant: SPSS, one id for two people
+
+def test_pallant_spss_totals_and_a_code_shared_by_two_people(tmp_path):
+    """PSS-10 as this file codes it (1-5, items 4, 5, 7, 8 reversed, summed): the totals equal
+    the author's own tpstress; id 242 is two people (duplicates: separate)."""
+    import pyreadstat
+
+    path = real_file("pallant_survey.sav")
+    definition = tmp_path / "data" / "raw" / "real" / "pss10_1to5.yaml"
+    root = project(tmp_path, {"survey.sav": path})
+    definition.write_text("id: pss10_1to5\nname: PSS-10 coded 1-5\nitems: 10\n"
+                          "response: {min: 1, max: 5}\nmissing: {min_answered: 1.0}\n"
+                          "scales:\n  total: {items: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "
+                          "reverse: [4, 5, 7, 8], score: sum}\n")
+    study = study_settings(
+        root, id_column="id", id_is_pseudonymous=True, duplicates="separate",
+        sources=[{"path": "data/raw/real/survey.sav", "format": "spss", "wave": "session"}],
+        instruments=[{"instrument": "data/raw/real/pss10_1to5.yaml", "items": "pss{n}"}])
+    result = ingest.for_study(study, root)
+    data, _ = pyreadstat.read_sav(str(path))
+    assert len(result.responses) == len(data) == 439
+    assert set(result.responses.participant) >= {"242", "242#2"}
+    long, _ = score.for_study(result.responses, study, root)
+    totals = long[long.scale == "total"].set_index("participant").score
+    authors = data.assign(participant=data["id"].map(lambda v: str(int(v))))
+    authors.loc[authors.duplicated("participant"), "participant"] += "#2"
+    expected = authors.set_index("participant")["tpstress"].dropna()
+    assert len(expected) == 433
+    np.testing.assert_allclose(totals[expected.index].to_numpy(), expected.to_numpy(), atol=1e-12)
+
+
+def test_pallant_errors_file_out_of_range_values_listed(tmp_path):
+    path = real_file("pallant_survey_errors.sav")
+    root = project(tmp_path, {"errors.sav": path})
+    (root / "data" / "raw" / "real" / "pss.yaml").write_text(
+        "id: pss10_1to5\nname: PSS-10 coded 1-5\nitems: 10\nresponse: {min: 1, max: 5}\n"
+        "scales:\n  total: {items: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], reverse: [4, 5, 7, 8], score: sum}\n")
+    study = study_settings(
+        root, id_column="id", duplicates="separate",
+        sources=[{"path": "data/raw/real/errors.sav", "format": "spss", "wave": "session"}],
+        instruments=[{"instrument": "data/raw/real/pss.yaml", "items": "pss{n}"}],
+        measures=[{"column": "age", "name": "age", "min": 18, "max": 99}])
+    result = ingest.for_study(study, root)
+    values = result.issues[result.issues.action == "set missing"].set_index("participant")
+    # the author's deliberate errors (id 205: pss1 = 6; id 103: age 2), matched by id
+    assert values.loc["205", ["column", "value"]].tolist() == ["pss1", "6"]
+    assert values.loc["103", ["column", "value"]].tolist() == ["age", "2"]
+    assert len(values) == 2
+    assert result.issues.participant.tolist().count("242#2") == 1   # the second person of id 242
+
+
+# ----------------------------------------------------- Nadler et al. (2020): wide scale scores
+
+def test_nadler_wide_scores_blank_rows_and_groups(tmp_path):
+    path = real_file("nadler2020.csv")
+    root = project(tmp_path, {"nadler.csv": path})
+    study = study_settings(
+        root, design="mixed", id_column="SubjectID", group_column="Group",
+        groups=["Control", "Particip"], waves=["t1", "t2"], id_is_pseudonymous=True,
+        sources=[{"path": "data/raw/real/nadler.csv", "format": "csv",
+                  "wave_suffixes": {"t1": "_T1", "t2": "_T2"}}],
+        measures=[{"column": "PSS", "name": "pss", "min": 1, "max": 5},
+                  {"column": "BRS_TOT", "name": "brs", "min": 1, "max": 5}])
+    result = ingest.for_study(study, root)
+    raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    data = raw[raw.SubjectID.str.strip() != ""]
+    assert len(data) == 102 and len(raw) - len(data) == 102
+    ledger = result.ledger
+    assert len(ledger) == len(raw)
+    assert (ledger.status == "kept").sum() == 102
+    assert (ledger.reason == "empty row (no value in any column)").sum() == 102
+    responses = result.responses.set_index(["participant", "wave"])
+    for row in data.itertuples():
+        assert responses.loc[(row.SubjectID, "t1"), "PSS"] == float(row.PSS_T1)
+        assert responses.loc[(row.SubjectID, "t2"), "BRS_TOT"] == float(row.BRS_TOT_T2)
+    assert result.responses.groupby("group").participant.nunique().to_dict() == {"Control": 65, "Particip": 37}
+
+
+# ---------------------------------------------------- Caudek et al.: SCS-26 items of 1,068 people
+
+def test_caudek_scs26_subscales_match_the_authors_sums(tmp_path):
+    path = real_file("caudek_scs26.csv")
+    root = project(tmp_path, {"scs.csv": path})
+    study = study_settings(
+        root, id_column="id", id_is_pseudonymous=True,
+        sources=[{"path": "data/raw/real/scs.csv", "format": "csv", "wave": "session"}],
+        instruments=[{"instrument": "scs26", "items": "scs_{n}"}])
+    result = ingest.for_study(study, root)
+    long, _ = score.for_study(result.responses, study, root)
+    authors = pd.read_csv(path).set_index("id")
+    assert len(result.responses) == len(authors) == 1068
+    # the authors' subscale sums (negative subscales unreversed) / item count = the SCS means
+    for scale, column, n_items in (("self_kindness", "sk", 5), ("self_judgment", "sj", 5),
+                                   ("common_humanity", "ch", 4), ("isolation", "is", 4),
+                                   ("mindfulness", "mi", 4), ("over_identification", "oi", 4)):
+        got = long[long.scale == scale].set_index("participant").score
+        np.testing.assert_allclose(got[authors.index].to_numpy(), authors[column].to_numpy() / n_items,
+                                   atol=1e-12)
+
+
+# -------------------------------------------------------- qualtRics' sample export (one response)
+
+def test_qualtrics_sample_numeric_status_and_free_text(tmp_path):
+    path = real_file("qualtrics_sample.csv")
+    root = project(tmp_path, {"sample.csv": path})
+    study = study_settings(
+        root, id_column="ResponseId",
+        sources=[{"path": "data/raw/real/sample.csv", "format": "qualtrics", "wave": "session"}],
+        measures=[{"column": "Q1", "name": "q1"}])
+    result = ingest.for_study(study, root)
+    assert result.ledger.status.tolist() == ["kept"]
+    assert result.responses.Q1.tolist() == [2]
+    roles = dict(zip(result.codebook.column, result.codebook.role))
+    assert roles["IPAddress"] == "identifier (dropped)"
+    assert roles["Q2"] == "text (dropped; keep_columns keeps it)"      # "Hello World!"
+    text = result.responses.to_csv(index=False)
+    assert "130.92.34.66" not in text and "Hello World" not in text

@@ -156,7 +156,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
         return key_path(path), f"{error.instance!r} is not one of {options}"
     if _is_layout_choice(error):
         return key_path(path), ("give exactly one of wave (whole file is one wave), "
-                                "wave_column (long layout) or wave_suffixes (wide layout)")
+                                "wave_column (long layout), wave_suffixes (wide layout) or "
+                                "per_participant: true (one row per participant, every wave)")
     if validator == "pattern":
         hint = error.schema.get("description", "")
         return key_path(path), f"{error.instance!r} does not match {error.validator_value!r}. {hint}".strip()
@@ -250,6 +251,9 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             raise fail("groups", "a mixed design needs at least two groups, the reference first")
         if len(waves) < 2:
             raise fail("waves", "a mixed design needs at least two waves, baseline first")
+    if all(source.get("per_participant") for source in study["sources"]):
+        raise fail("sources", "every source is per_participant; at least one must hold responses "
+                              "(wave, wave_column or wave_suffixes)")
     if "id_column" not in study and (len(study["sources"]) > 1 or "wave_column" in study["sources"][0]):
         raise fail("id_column", "is required when a participant's rows must be linked (several "
                                 "sources, or a long layout); name the column holding the participant code")

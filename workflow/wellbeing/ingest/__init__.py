@@ -28,8 +28,8 @@ from .pseudonyms import PSEUDONYM_COLUMNS, pseudonymise
 from .readers import QUALTRICS_IDENTIFIERS, READERS, read_source
 from .records import (CODEBOOK_COLUMNS, ISSUE_COLUMNS, LEDGER_COLUMNS, MANIFEST_COLUMNS, AuditTrail,
                       Candidate, IngestResult, RawSource)
-from .rows import (Block, candidate_rows, identify, keep, link_codes, one_group_each, one_response_each,
-                   responses_frame, shared_codes)
+from .rows import (PER_PARTICIPANT, Block, candidate_rows, identify, join_per_participant, joined_to_responses,
+                   keep, link_codes, one_group_each, one_response_each, responses_frame, shared_codes)
 from .values import (ColumnRule, RangeTally, ValueReading, check_columns_present, check_values,
                      column_rules_for, parse_number, read_number)
 
@@ -41,14 +41,14 @@ __all__ = [
 ]
 
 
-def _check_structure(raw: RawSource, study: Mapping) -> None:
+def _check_structure(raw: RawSource, source: Mapping, study: Mapping) -> None:
     """Stop when a source lacks the columns the study links rows by."""
     id_column = study.get("id_column")
     if id_column is not None and id_column not in raw.frame.columns:
         raise UserError(f"{raw.label}: id_column '{id_column}' is not a column of the file; "
                         f"columns are: {', '.join(list(raw.frame.columns)[:12])}...")
     group_column = study.get("group_column")
-    if study["design"] == "mixed" and group_column not in raw.frame.columns:
+    if study["design"] == "mixed" and group_column not in raw.frame.columns and not source.get("per_participant"):
         raise UserError(f"{raw.label}: group_column '{group_column}' is not a column of the "
                         "file; every source of a mixed design needs the group")
 
@@ -61,7 +61,7 @@ def _candidates(study: Mapping, raw_sources: Sequence[RawSource], repo_root: Pat
     candidates: list[Candidate] = []
     for order, (source, raw) in enumerate(zip(study["sources"], raw_sources)):
         audit.issues.extend(raw.notes)
-        _check_structure(raw, study)
+        _check_structure(raw, source, study)
         removed = audit_tables.describe_columns(raw, source, study, column_rules, audit)
         raw.frame = raw.frame.drop(columns=sorted(removed))
         candidates.extend(candidate_rows(raw, source, order, study["waves"], study.get("id_column"),
@@ -104,10 +104,15 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     candidates = identify(candidates, blocks, study, audit)
     if study.get("id_matching", "lenient") == "lenient":
         candidates = link_codes(candidates, blocks, study, audit)
+    per_person = [c for c in candidates if c.wave == PER_PARTICIPANT]
+    candidates = [c for c in candidates if c.wave != PER_PARTICIPANT]
     candidates = shared_codes(candidates, blocks, study, audit)
     candidates = one_group_each(candidates, study, audit)
     kept = one_response_each(candidates, blocks, study, list(column_rules), audit)
-    values, problems, coding = check_values(kept, blocks, column_rules)
+    per_person = one_response_each(shared_codes(per_person, blocks, study, audit), blocks, study,
+                                   list(column_rules), audit)
+    per_person = joined_to_responses(per_person, kept, audit)
+    values, problems, coding = check_values(kept + per_person, blocks, column_rules)
     if problems and study.get("on_invalid", "missing") == "error":
         first = problems[0]
         raise UserError(f"{first['source']}, row {first['row']}, column {first['column']}: value "
@@ -119,9 +124,13 @@ def ingest_study(study: Mapping, repo_root: str | Path,
         raise UserError(audit_tables.nothing_kept(audit, [raw.label for raw in raw_sources]))
     coding.check([raw.label for raw in raw_sources])
 
+    wave_columns = [s.get("wave_column") for s in study["sources"]]
     responses = responses_frame(kept, blocks, values, study["waves"], study.get("id_column"),
-                                study.get("group_column"), column_rules,
-                                [s.get("wave_column") for s in study["sources"]])
+                                study.get("group_column"), column_rules, wave_columns)
+    if per_person:
+        held = responses_frame(per_person, blocks, values, [PER_PARTICIPANT], study.get("id_column"),
+                               study.get("group_column"), column_rules, wave_columns)
+        responses = join_per_participant(responses, held)
     ledger, issues, codebook, manifest = audit_tables.tables(audit, study)
     return IngestResult(responses, ledger, issues, codebook, manifest)
 

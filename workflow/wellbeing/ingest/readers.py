@@ -315,6 +315,13 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
                 "values": "; ".join(f"{code}={text}" for code, text in entry["values"].items()),
                 "min": entry["min"], "max": entry["max"],
             }
+            if entry["type"] == "checkbox" and "___" in column:
+                # One column per choice: its label names the choice, its values are ticked or not.
+                code = column.split("___", 1)[1]
+                choice = next((text for key, text in entry["values"].items()
+                               if key.casefold() == code.casefold()), code)
+                codebook[column].update(label=f"{entry['label']}: {choice}",
+                                        values="0=unchecked; 1=checked", min="0", max="1")
             if entry["identifier"]:
                 identifiers.add(column)
     # Survey metadata that identifies a person or says when they answered: the survey

@@ -20,6 +20,8 @@ from .records import AuditTrail, Candidate, RawSource
 from .values import ColumnRule, ValueReading, map_unique, not_blank, strip
 
 QUALTRICS_FINISHED = "Finished"
+#: The wave of a row of a per-participant source (attendance, demographics): every wave.
+PER_PARTICIPANT = ""
 QUALTRICS_STATUS = "Status"
 #: Qualtrics' Status (Response Type) of responses that are no participant's: previews, tests,
 #: spam, as numeric codes and as the texts of a "choice text" export.
@@ -181,14 +183,15 @@ def _not_a_response(facts: _RowFacts, position: int) -> str | None:
 
 def _one_wave_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int,
                    audit: AuditTrail, order: int) -> list[Candidate]:
-    """The whole file is one wave (``wave``)."""
+    """The whole file is one wave (``wave``), or holds for every wave (``per_participant``)."""
+    wave = PER_PARTICIPANT if source.get("per_participant") else source["wave"]
     candidates = []
     for position, row in enumerate(raw.rows):
         reason = _not_a_response(facts, position)
         if reason:
             audit.exclude(raw.label, row, facts.named(position), "", reason)
             continue
-        candidates.append(Candidate(raw.label, order, row, source["wave"], block, position))
+        candidates.append(Candidate(raw.label, order, row, wave, block, position))
     return candidates
 
 
@@ -269,9 +272,9 @@ def candidate_rows(raw: RawSource, source: Mapping, order: int, waves: Sequence[
                            frozenset(float(code) for code in missing_codes))
     whole = Block(raw, source, order, {column: column for column in raw.frame.columns}, reading)
     facts = _row_facts(raw, source, whole, id_column)
-    if "wave" in source or "wave_column" in source:
+    if "wave" in source or "wave_column" in source or source.get("per_participant"):
         blocks.append(whole)
-        if "wave" in source:
+        if "wave_column" not in source:
             return _one_wave_rows(raw, source, facts, len(blocks) - 1, audit, order)
         return _long_rows(raw, source, facts, len(blocks) - 1, waves, audit, order)
     return _wide_rows(raw, source, facts, whole, waves, blocks, audit, order)
@@ -495,6 +498,48 @@ def one_response_each(candidates: Sequence[Candidate], blocks: Sequence[Block], 
                           f"{keeper.row} ({_describe_attempt(keeper)}) over this one "
                           f"({_describe_attempt(other)})")
     return kept
+
+
+def joined_to_responses(per_person: Sequence[Candidate], kept: Sequence[Candidate],
+                        audit: AuditTrail) -> list[Candidate]:
+    """Rows of per-participant sources whose participant has a response are joined to every
+    response of that participant (kept in the ledger, saying to how many); the others are
+    excluded, since nothing would hold them."""
+    responses: dict[str, int] = {}
+    for candidate in kept:
+        responses[candidate.participant] = responses.get(candidate.participant, 0) + 1
+    joined = []
+    for candidate in per_person:
+        count = responses.get(candidate.participant, 0)
+        if count:
+            audit.keep(candidate, f"kept; per-participant data joined to the participant's {count} "
+                                  "response(s)")
+            joined.append(candidate)
+        else:
+            audit.exclude(candidate.source, candidate.row, candidate.participant, "",
+                          "per-participant data of a participant without any kept response")
+    return joined
+
+
+def join_per_participant(responses: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """The per-participant columns (``held``: one row per participant) beside every response of
+    that participant; a column a wave source also has keeps the wave's value where it has one."""
+    held = held.drop(columns=["wave", "group"])
+    shared = [c for c in held.columns if c != "participant" and c in responses.columns]
+    joined = responses.merge(held, on="participant", how="left", suffixes=("", "@per_participant"),
+                             validate="many_to_one")
+    for column in shared:
+        other = f"{column}@per_participant"
+        joined[column] = joined[column].mask(_blank(joined[column]), joined[other])
+        joined = joined.drop(columns=other)
+    for column in held.columns:
+        if joined[column].dtype == object:
+            joined[column] = joined[column].fillna("")
+    return joined
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype(str).str.strip() == "") if values.dtype == object else values.isna()
 
 
 def keep(kept: Sequence[Candidate], audit: AuditTrail) -> None:
