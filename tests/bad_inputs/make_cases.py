@@ -62,8 +62,12 @@ def _write_spss(path: Path, spec: dict) -> None:
     else:
         frame = frame.apply(lambda column: pd.to_numeric(column) if column.name != spec.get("text_column")
                             else column)
-    missing = {column: [float(v) for v in values] for column, values in (spec.get("missing") or {}).items()}
-    pyreadstat.write_sav(frame, str(path), missing_ranges=missing or None)
+    missing = {column: [v if isinstance(v, dict) else float(v) for v in values]
+               for column, values in (spec.get("missing") or {}).items()}
+    labels = {column: {float(code): text for code, text in codes.items()}
+              for column, codes in (spec.get("value_labels") or {}).items()}
+    pyreadstat.write_sav(frame, str(path), missing_ranges=missing or None,
+                         variable_value_labels=labels or None)
 
 
 def _write_excel(path: Path, spec: dict) -> None:

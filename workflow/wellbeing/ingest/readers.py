@@ -302,7 +302,7 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
     records = _records(_decode(path, label, encoding, notes), ",", label)
     header = records.pop(0)[1]            # in place: _table frees each row it has copied
     frame, rows, renamed = _table(label, header, records, 1, notes)
-    codebook, identifiers = {}, set()
+    codebook, identifiers, value_labels = {}, set(), {}
     if dictionary is not None:
         fields = read_redcap_dictionary(dictionary, dictionary_label)
         for column in frame.columns:
@@ -324,11 +324,14 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
                                         values="0=unchecked; 1=checked", min="0", max="1")
             if entry["identifier"]:
                 identifiers.add(column)
+            if entry["values"] and entry["type"] != "checkbox":
+                value_labels[column] = dict(entry["values"])
     # Survey metadata that identifies a person or says when they answered: the survey
     # identifier (a name or e-mail address from the participant list) and the timestamps.
     identifiers |= {column for column in frame.columns
                     if column == REDCAP_SURVEY_IDENTIFIER or column.endswith("_timestamp")}
-    return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes, renamed=renamed)
+    return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes, renamed=renamed,
+                     value_labels=value_labels)
 
 
 def _reason(error: Exception, limit: int = 160) -> str:
@@ -362,9 +365,11 @@ def read_spss(path: Path, label: str) -> RawSource:
                         "from SPSS") from None
     frame = data.map(_cell_text).astype(object)
     frame.columns = [str(column) for column in frame.columns]
-    codebook, user_missing = {}, {}
+    codebook, user_missing, ranges, value_labels = {}, {}, {}, {}
     for column in frame.columns:
         labels = meta.variable_value_labels.get(column, {})
+        if labels:
+            value_labels[column] = {_cell_text(code): str(text) for code, text in labels.items()}
         codes = set()
         for value in meta.missing_user_values.get(column, []) if meta.missing_user_values else []:
             codes.add(_cell_text(value))
@@ -372,8 +377,8 @@ def read_spss(path: Path, label: str) -> RawSource:
             low, high = missing_range.get("lo"), missing_range.get("hi")
             if low == high:
                 codes.add(_cell_text(low))
-            else:
-                codes.add(f"{_cell_text(low)}..{_cell_text(high)}")
+            else:                       # "90 thru 99": every value between, not only the ends
+                ranges.setdefault(column, []).append((float(low), float(high)))
         if codes:
             user_missing[column] = codes
         codebook[column] = {
@@ -382,7 +387,8 @@ def read_spss(path: Path, label: str) -> RawSource:
             "values": "; ".join(f"{_cell_text(code)}={text}" for code, text in labels.items()),
         }
     rows = list(range(1, len(frame) + 1))
-    return RawSource(label, "spss", frame, rows, codebook=codebook, user_missing=user_missing)
+    return RawSource(label, "spss", frame, rows, codebook=codebook, user_missing=user_missing,
+                     missing_ranges=ranges, value_labels=value_labels)
 
 
 def _sheet_records(worksheet) -> list[tuple[int, list]]:

@@ -24,6 +24,11 @@ class RawSource:
     identifiers: set[str] = field(default_factory=set)
     codebook: dict[str, dict] = field(default_factory=dict)   # column -> label, type, values, ...
     user_missing: dict[str, set[str]] = field(default_factory=dict)  # SPSS user-missing codes
+    #: SPSS user-missing ranges (low, high) per column, e.g. 90 thru 99
+    missing_ranges: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    #: code -> label per column, as the file declares them (SPSS value labels, REDCap choices):
+    #: a group may be named by its label
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[dict] = field(default_factory=list)           # file-level issues
     free_text: set[str] = field(default_factory=set)          # free-text answers, dropped on reading
     #: column -> its header as the file writes it, for columns the reader had to name (blank

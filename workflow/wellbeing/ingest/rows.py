@@ -293,6 +293,26 @@ def row_participant(row: int) -> str:
     return f"row{row}"
 
 
+def _groups_as_named(block: Block, group_column: str, groups: Sequence[str],
+                     audit: AuditTrail) -> np.ndarray:
+    """The group of each row of a block: the cell, or, when the config names groups by the value
+    labels the file declares for that column (SPSS, a REDCap dictionary: 1 = control), the label
+    of its code. The translation is listed once per code in issues.csv."""
+    values = block.strings(group_column)
+    labels = block.raw.value_labels.get(block.columns.get(group_column, ""), {})
+    if not labels or not groups:
+        return values
+    named = {code: label for code, label in labels.items() if code not in groups and label in groups}
+    if not named:
+        return values
+    for code, label in named.items():
+        entry = (block.raw.label, "", "", "", group_column, code, "group code named by its value label",
+                 f"read as group '{label}'")
+        if (values == code).any() and not any(tuple(issue.values()) == entry for issue in audit.issues):
+            audit.note(*entry)        # once per file and code (a wide file has a block per wave)
+    return np.array([named.get(value, value) for value in values], dtype=object)
+
+
 def identify(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Mapping,
              audit: AuditTrail) -> list[Candidate]:
     """Name each candidate's participant and group; exclude those without an id or whose group is
@@ -303,7 +323,8 @@ def identify(candidates: Sequence[Candidate], blocks: Sequence[Block], study: Ma
     # Without an id column each row is one participant, named by its row.
     ids = [block.strings(id_column) if id_column else
            np.array([row_participant(row) for row in block.raw.rows], dtype=object) for block in blocks]
-    group_values = [block.strings(group_column) if group_column else None for block in blocks]
+    group_values = [_groups_as_named(block, group_column, groups, audit) if group_column else None
+                    for block in blocks]
     valid = []
     for candidate in candidates:
         participant = ids[candidate.block][candidate.position]

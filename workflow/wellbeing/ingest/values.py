@@ -260,7 +260,7 @@ def strip_suffix(column: str, source: Mapping) -> str:
 
 
 def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
-                 reading: "ValueReading | None" = None):
+                 reading: "ValueReading | None" = None, missing_ranges: Sequence[tuple] = ()):
     """(number or NA, problem or None) for one cell of an analysis column."""
     stripped = text.strip()
     if stripped == "":
@@ -270,6 +270,9 @@ def _check_value(text: str, rule: ColumnRule, user_missing: set[str],
     value = read_answer(stripped, rule, reading)
     if value is not None and reading is not None and value in reading.missing_codes:
         return pd.NA, f"missing code {fmt(value)} (missing_codes)"
+    for low, high in missing_ranges:
+        if value is not None and low <= value <= high:
+            return pd.NA, f"user-missing range {fmt(low)} to {fmt(high)} (declared in the SPSS file)"
     if value is None:
         if rule.labels_given and not NUMBER.match(stripped):
             return pd.NA, "answer text not in instruments[].labels"
@@ -333,7 +336,8 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
             original = block.columns[column]
             user_missing = block.raw.user_missing.get(original, set())
             codes, texts = distinct(block.texts(column)[positions])
-            checked = [_check_value(text, rule, user_missing, block.reading) for text in texts]
+            ranges = block.raw.missing_ranges.get(original, ())
+            checked = [_check_value(text, rule, user_missing, block.reading, ranges) for text in texts]
             numbers = np.array([math.nan if value is pd.NA else value for value, _ in checked], dtype=float)
             values[(block_index, column)] = numbers[codes]
             for code, (_, problem) in enumerate(checked):
