@@ -56,7 +56,7 @@ lock:
 	  /tmp/wellbeing-lock/bin/pip freeze --exclude-editable; } > requirements.lock
 	$(PYTHON) scripts/sync_envs.py
 
-# Timings against the targets of issue 9: bench/results.json and bench/results.png (git-ignored).
+# Timings against the performance targets (README, "Speed, scale and cluster runs"): bench/results.json and bench/results.png (git-ignored).
 # BENCH_ARGS e.g. "--sizes 1000 10000" for a quicker run; see scripts/bench.py --help.
 BENCH_ARGS ?=
 bench: setup

@@ -1,4 +1,4 @@
-"""The time x group mixed ANOVA stage (issue 6) against R, and on the example study.
+"""The time x group mixed ANOVA stage against R, and on the example study.
 
 Reference values: ``tests/reference/anova_reference_R.csv``, written by
 ``tests/reference/anova_reference.R`` (R 4.2.2, afex 1.2-1, car 3.1-1, effectsize 0.8.3,

@@ -1,4 +1,4 @@
-"""The corpus of bad inputs (issue 10): every case of tests/bad_inputs/cases.yaml behaves exactly
+"""The corpus of bad inputs: every case of tests/bad_inputs/cases.yaml behaves exactly
 as documented there, at library level; a few run through Snakemake to show what a user sees: a
 non-zero exit, one line without a traceback, and no partial output.
 """
@@ -41,7 +41,8 @@ def test_the_corpus_covers_every_format_and_the_listed_situations():
     for case in CASES:
         assert case.get("what") and case.get("expect"), case["id"]
         assert set(case["expect"]) <= {"stop", "config_stop", "ledger", "issues", "responses",
-                                       "codebook", "codebook_labels", "scores", "reliability",
+                                       "codebook", "codebook_labels", "ledger_sources", "scores",
+                                       "reliability",
                                        "anova_stop"}, case["id"]
         # Handled cases state their whole audit trail; stops state nothing else.
         if {"stop", "config_stop"} & set(case["expect"]):

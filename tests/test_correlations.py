@@ -1,4 +1,4 @@
-"""Tests of the correlation stage (issue 7): ``wellbeing.correlations``.
+"""Tests of the correlation stage: ``wellbeing.correlations``.
 
 Reference values: ``tests/reference/correlations_reference_R.csv``, produced by
 ``tests/reference/correlations_reference.R`` (R 4.2.2, psych 2.2.9: ``psych::corr.test``,

@@ -1,4 +1,4 @@
-"""Fuzzing every reader (issue 10): random bytes and mutated valid exports, in every format, read
+"""Fuzzing every reader: random bytes and mutated valid exports, in every format, read
 and ingested. Whatever the bytes, ingest either returns its tables or stops with a UserError (one
 line, naming the file); any other exception is a crash to fix.
 

@@ -1,5 +1,5 @@
 """Many studies in one config: jobs fan out per study and stage, and 20 small simulated studies
-build together with `--cores 2` (issue 9)."""
+build together with `--cores 2`."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Reliability (issue 5): alpha, omega and item statistics against R's psych 2.2.9.
+"""Reliability: alpha, omega and item statistics against R's psych 2.2.9.
 
 Reference values: ``tests/reference/reliability_psych.csv``, written by
 ``tests/reference/reliability_reference.R`` (psych::alpha, psych::omega) from the item sets
 ``tests/reference/reliability_set_<name>.csv``, which :func:`make_item_sets` generates with a fixed
 seed (run this file as a script to rewrite them: ``.venv/bin/python tests/test_reliability.py``).
-Tolerances (issue 5): 1e-10 for the alpha family, item statistics and CIs, 1e-6 for one-factor
+Tolerances: 1e-10 for the alpha family, item statistics and CIs, 1e-6 for one-factor
 omega total, 1e-3 for the Schmid-Leiman omega hierarchical and total.
 
 How the reference was produced: tests/reference/README.md.
@@ -32,7 +32,7 @@ R_OUTPUT = REFERENCE_DIR / "reliability_psych.csv"
 GROUPS_FILE = REFERENCE_DIR / "reliability_groups.csv"
 SEED = 20240605
 
-#: Tolerance per statistic (issue 5).
+#: Tolerance per statistic.
 TOLERANCE = {
     "alpha": 1e-10, "alpha_std": 1e-10, "average_r": 1e-10, "alpha_se": 1e-10,
     "alpha_ci_low": 1e-10, "alpha_ci_high": 1e-10, "duhachek_ci_low": 1e-10,

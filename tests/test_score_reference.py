@@ -1,4 +1,4 @@
-"""Cross-check of the pipeline's scores against an independent R implementation (issue 4).
+"""Cross-check of the pipeline's scores against an independent R implementation.
 
 ``tests/reference/score_reference.R`` scores FFMQ-39, SCS-26, PSS-10 and ProQOL-5 from the keys in
 ``shared/instrument-keys.md`` with ``psych::scoreItems`` and base R, written without looking at

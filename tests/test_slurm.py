@@ -1,5 +1,5 @@
 """The example pipeline through `snakemake --executor slurm` on a one-node SLURM started on
-localhost (scripts/local_slurm.py) gives byte for byte the results of a local run (issue 9).
+localhost (scripts/local_slurm.py) gives byte for byte the results of a local run.
 
 Runs where slurm-wlm and munge are installed and we are root, as in CI (`.ci/run` installs
 them); skips elsewhere, but never in CI (CI=true), where a missing SLURM is a failure."""

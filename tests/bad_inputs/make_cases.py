@@ -1,4 +1,4 @@
-"""The corpus of bad inputs (issue 10): write each case's files and run it through the library.
+"""The corpus of bad inputs: write each case's files and run it through the library.
 
 Every case of ``cases.yaml`` gives its raw files, the study settings that differ from
 ``defaults.study``, and the exact behaviour expected: ``stop`` (ingest raises this one-line
@@ -179,6 +179,8 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
     if "codebook" in expect:
         roles = dict(zip(result.codebook.column, result.codebook.role))
         outcome["codebook"] = {column: roles.get(column) for column in expect["codebook"]}
+    if "ledger_sources" in expect:
+        outcome["ledger_sources"] = result.ledger.source.tolist()
     if "codebook_labels" in expect:
         labels = dict(zip(result.codebook.column, result.codebook.label.fillna("")))
         outcome["codebook_labels"] = {column: labels.get(column) for column in expect["codebook_labels"]}

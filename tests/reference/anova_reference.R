@@ -1,4 +1,4 @@
-# Independent R reference for the time x group mixed ANOVA (issue 6).
+# Independent R reference for the time x group mixed ANOVA.
 #
 # Usage (from the repository root):
 #   Rscript tests/reference/anova_reference.R --make-sets   # (re)write the three data sets

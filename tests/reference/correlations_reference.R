@@ -1,4 +1,4 @@
-# Independent R reference for the correlation stage (issue 7).
+# Independent R reference for the correlation stage.
 #
 # Written from the documented rules (workflow/wellbeing/correlations.py module docstring), not
 # from the library's code. Two modes:

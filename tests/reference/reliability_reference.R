@@ -1,4 +1,4 @@
-# Reference values for the reliability stage (issue 5), from R's psych.
+# Reference values for the reliability stage, from R's psych.
 #
 # Usage:  Rscript tests/reference/reliability_reference.R <dir> <out.csv>
 #

@@ -25,7 +25,7 @@ from ..errors import UserError
 from ..study import study_instruments
 from . import audit as audit_tables
 from .pseudonyms import PSEUDONYM_COLUMNS, pseudonymise
-from .readers import QUALTRICS_IDENTIFIERS, READERS, read_source
+from .readers import QUALTRICS_IDENTIFIERS, READERS, read_source, source_labels
 from .records import (CODEBOOK_COLUMNS, ISSUE_COLUMNS, LEDGER_COLUMNS, MANIFEST_COLUMNS, AuditTrail,
                       Candidate, IngestResult, RawSource)
 from .rows import (PER_PARTICIPANT, Block, candidate_rows, identify, join_per_participant, joined_to_responses,
@@ -39,6 +39,12 @@ __all__ = [
     "ValueReading", "UserError", "check_columns_present", "column_rules_for", "for_study",
     "ingest_study", "parse_number", "pseudonymise", "read_number", "read_source",
 ]
+
+
+def read_sources(study: Mapping, repo_root: Path) -> list[RawSource]:
+    """Every configured source of a study, read by the reader of its format."""
+    return [read_source(source, repo_root, label)
+            for source, label in zip(study["sources"], source_labels(study["sources"]))]
 
 
 def _check_structure(raw: RawSource, source: Mapping, study: Mapping) -> None:
@@ -96,7 +102,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     repo_root = Path(repo_root)
     column_rules = dict(column_rules or {})
     if raw_sources is None:
-        raw_sources = [read_source(source, repo_root) for source in study["sources"]]
+        raw_sources = read_sources(study, repo_root)
     audit = AuditTrail()
     blocks: list[Block] = []
 
@@ -139,6 +145,6 @@ def for_study(study: Mapping, repo_root: str | Path) -> IngestResult:
     """Ingest one study as configured: read its sources, check its columns, build the tables."""
     repo_root = Path(repo_root)
     instruments = study_instruments(study, repo_root)
-    raw_sources = [read_source(source, repo_root) for source in study["sources"]]
+    raw_sources = read_sources(study, repo_root)
     check_columns_present(raw_sources, study, instruments)
     return ingest_study(study, repo_root, column_rules_for(study, instruments), raw_sources)

@@ -13,6 +13,7 @@ import pandas as pd
 from ..io import sha256_file
 from .records import (CODEBOOK_COLUMNS, ISSUE_COLUMNS, LEDGER_COLUMNS, MANIFEST_COLUMNS, AuditTrail,
                       RawSource)
+from .readers import source_labels
 from .rows import metadata_columns
 from .values import ColumnRule, fmt, parse_number, strip_suffix
 
@@ -106,7 +107,7 @@ def ledger_frame(entries: list[dict], study: Mapping) -> pd.DataFrame:
     row: kept if any wave was kept, ``wave`` lists the kept waves, and the reason names each wave.
     """
     frame = pd.DataFrame(entries, columns=LEDGER_COLUMNS)
-    source_order = {source["path"]: index for index, source in enumerate(study["sources"])}
+    source_order = {label: index for index, label in enumerate(source_labels(study["sources"]))}
     wave_order = {wave: index for index, wave in enumerate(study["waves"])}
     frame = frame.assign(_s=frame["source"].map(source_order), _r=frame["row"].astype(int),
                          _w=frame["wave"].map(wave_order).fillna(-1))

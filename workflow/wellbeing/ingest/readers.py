@@ -485,10 +485,24 @@ READERS: dict[str, Callable[[Path, str, Mapping, Path], RawSource]] = {
 }
 
 
-def read_source(source: Mapping, repo_root: Path) -> RawSource:
-    """Read one configured source with the reader of its format."""
+def source_labels(sources: Sequence[Mapping]) -> list[str]:
+    """How the ledger and issues name each source: its path, and, for a workbook read for
+    several sheets (a sheet per wave), the path with the sheet, ``data.xlsx [post]``.
+
+    >>> source_labels([{"path": "a.xlsx", "sheet": "pre"}, {"path": "a.xlsx", "sheet": "post"},
+    ...                {"path": "b.csv"}])
+    ['a.xlsx [pre]', 'a.xlsx [post]', 'b.csv']
+    """
+    paths = [source["path"] for source in sources]
+    return [f"{source['path']} [{source['sheet']}]" if paths.count(source["path"]) > 1 and source.get("sheet")
+            else source["path"] for source in sources]
+
+
+def read_source(source: Mapping, repo_root: Path, label: str | None = None) -> RawSource:
+    """Read one configured source with the reader of its format (``label``: how the audit names
+    it, by default its path)."""
     path = repo_root / source["path"]
-    label = source["path"]
+    label = label or source["path"]
     if not path.is_file():
         raise UserError(f"{label}: file not found; check sources[].path in the config")
     reader = READERS.get(source["format"])
