@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import UserError
 from .records import RawSource, issue
-from .values import NUMBER
+from .values import NUMBER, map_unique
 
 #: Columns of a Qualtrics export that identify a person (current and legacy exports).
 QUALTRICS_IDENTIFIERS = (
@@ -301,10 +301,18 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
     notes: list[dict] = []
     records = _records(_decode(path, label, encoding, notes), ",", label)
     header = records.pop(0)[1]            # in place: _table frees each row it has copied
+    fields = read_redcap_dictionary(dictionary, dictionary_label) if dictionary is not None else {}
+    labels_export = bool(fields) and _is_labels_export(header, fields)
+    if labels_export:
+        header = _names_of_labels(header, fields)
     frame, rows, renamed = _table(label, header, records, 1, notes)
+    if labels_export:
+        _codes_of_labels(frame, fields)
+        notes.append(issue(label, 1, "", "", "(file)", "", "REDCap labels export",
+                           "column labels and answer labels read back as variable names and codes "
+                           "through the data dictionary"))
     codebook, identifiers, value_labels = {}, set(), {}
-    if dictionary is not None:
-        fields = read_redcap_dictionary(dictionary, dictionary_label)
+    if fields:
         for column in frame.columns:
             base = column.split("___")[0]          # checkbox fields export as field___code
             entry = fields.get(base)
@@ -332,6 +340,84 @@ def read_redcap(path: Path, label: str, dictionary: Path | None = None,
                     if column == REDCAP_SURVEY_IDENTIFIER or column.endswith("_timestamp")}
     return RawSource(label, "redcap", frame, rows, identifiers, codebook, notes=notes, renamed=renamed,
                      value_labels=value_labels)
+
+
+#: Columns REDCap adds to every export, as its "CSV (labels)" export heads them.
+REDCAP_LABEL_HEADERS = {
+    "event name": "redcap_event_name", "repeat instrument": "redcap_repeat_instrument",
+    "repeat instance": "redcap_repeat_instance", "survey identifier": REDCAP_SURVEY_IDENTIFIER,
+    "data access group": "redcap_data_access_group",
+}
+
+
+def _plain(text: str) -> str:
+    """A REDCap label as its labels export writes it: no HTML tags, blanks collapsed, folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", str(text)).split()).casefold()
+
+
+def _is_labels_export(header: Sequence[str], fields: Mapping[str, dict]) -> bool:
+    """A "CSV (labels)" export: its first column is headed by the record id field's label, not
+    by its name (both exports start with the record id)."""
+    first = next(iter(fields))
+    return bool(header) and header[0].strip() != first and _plain(header[0]) == _plain(fields[first]["label"])
+
+
+def _names_of_labels(header: Sequence[str], fields: Mapping[str, dict]) -> list[str]:
+    """The variable name of each column of a labels export: a field by its label (a checkbox's
+    columns by 'Label (choice=Choice)'), REDCap's own columns by their fixed headings, a form's
+    timestamp and completion columns by the form of the fields around them. A label that names
+    no field, or several, keeps its heading (and is listed as other in the codebook)."""
+    by_label: dict[str, list[str]] = {}
+    for name, entry in fields.items():
+        by_label.setdefault(_plain(entry["label"]), []).append(name)
+    names, form = [], ""
+    for position, heading in enumerate(header):
+        plain = _plain(heading)
+        choice = re.fullmatch(r"(.*) \(choice=(.*)\)", plain)
+        candidates = by_label.get(plain, [])
+        if choice and not candidates:
+            field = next((n for n in by_label.get(choice.group(1), []) if fields[n]["type"] == "checkbox"), None)
+            code = next((c for c, text in fields[field]["values"].items() if _plain(text) == choice.group(2)),
+                        None) if field else None
+            names.append(f"{field}___{code}" if code is not None else heading)
+            if field:
+                form = fields[field]["form"]
+            continue
+        if plain in REDCAP_LABEL_HEADERS:
+            names.append(REDCAP_LABEL_HEADERS[plain])
+        elif len(candidates) == 1:
+            names.append(candidates[0])
+            form = fields[candidates[0]]["form"]
+        elif plain == "complete?" and form:
+            names.append(f"{form}_complete")
+        elif plain == "survey timestamp":
+            following = next((n for h in header[position + 1:] for n in by_label.get(_plain(h), [])), None)
+            names.append(f"{fields[following]['form']}_timestamp" if following else heading)
+        else:
+            names.append(heading)
+    return names
+
+
+def _codes_of_labels(frame: pd.DataFrame, fields: Mapping[str, dict]) -> None:
+    """Answer labels of a labels export back to their codes, in place: a choice field's labels
+    by the dictionary's choices, a checkbox's Checked / Unchecked as 1 / 0. A text no choice
+    names stays as written (and the value checks list it)."""
+    for column in frame.columns:
+        base, _, code = column.partition("___")
+        entry = fields.get(base)
+        if column.endswith("_complete") and entry is None:
+            mapping = {"incomplete": "0", "unverified": "1", "complete": "2"}
+            frame[column] = map_unique(frame[column], lambda text: mapping.get(_plain(text), text))
+            continue
+        if entry is None:
+            continue
+        if entry["type"] == "checkbox" and code:
+            mapping = {"checked": "1", "unchecked": "0"}
+        elif entry["values"]:
+            mapping = {_plain(text): code for code, text in entry["values"].items()}
+        else:
+            continue
+        frame[column] = map_unique(frame[column], lambda text: mapping.get(_plain(text), text))
 
 
 def _reason(error: Exception, limit: int = 160) -> str:
