@@ -421,9 +421,13 @@ def link_codes(candidates: Sequence[Candidate], blocks: Sequence[Block], study: 
     if not id_column:
         return list(candidates)
     written = [block.texts(id_column) if id_column in block.columns else None for block in blocks]
+    spellings = {str(text) for texts in written if texts is not None for text in set(texts)}
+    stripped = {text.strip() for text in spellings}
+    if len(stripped) == len(spellings) and len({code_key(text) for text in stripped}) == len(stripped):
+        return list(candidates)         # every code written one way only: nothing to link
     first: dict[str, tuple[str, Candidate]] = {}
     seen_at: dict[tuple[str, str], tuple[str, Candidate]] = {}
-    for candidate in sorted(candidates, key=lambda c: (c.order, c.row)):
+    for candidate in candidates:        # in source and row order
         raw = str(written[candidate.block][candidate.position])
         key = code_key(raw)
         spelling = raw.strip()
@@ -457,6 +461,8 @@ def shared_codes(candidates: Sequence[Candidate], blocks: Sequence[Block], study
     attempt metadata stop the run naming them; otherwise they are left to
     :func:`one_response_each`."""
     policy = study.get("duplicates")
+    if len({(c.participant, c.wave) for c in candidates}) == len(candidates):
+        return list(candidates)         # one row per participant and wave: nothing shared
     by_key: dict[tuple[str, str], list[Candidate]] = {}
     for candidate in candidates:
         by_key.setdefault((candidate.participant, candidate.wave), []).append(candidate)
