@@ -268,6 +268,19 @@ def test_config_error_is_one_line_without_traceback(tmp_path):
             in result.stderr)
 
 
+def test_a_study_defined_twice_stops_at_parse_time(tmp_path):
+    """YAML keeps the last of two equal keys; the workflow refuses the config instead."""
+    folder = copy_repository(tmp_path, COPIED)
+    text = (folder / "config.yaml").read_text()
+    study = text[text.index("  trainee_wellbeing:"):]
+    (folder / "config.yaml").write_text(text + "\n" + study)
+    result = run_snakemake(folder, "-n")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    line = text.count("\n") + 2
+    assert f"error: config.yaml: line {line}: key 'trainee_wellbeing' is given twice in the same mapping; keep one" in result.stderr
+
+
 def test_data_error_stops_with_one_message_and_no_partial_output(tmp_path):
     folder = copy_repository(tmp_path, COPIED)
     config = yaml.safe_load((folder / "config.yaml").read_text())

@@ -75,9 +75,14 @@ def describe_columns(raw: RawSource, source: Mapping, study: Mapping,
             role = TEXT_DROPPED
             removed.add(column)
         rule = rules.get(strip_suffix(column, source))
+        label = entry.get("label", "")
+        if column in raw.renamed and not label:
+            # say what the header held, since the column's name is the reader's
+            written = raw.renamed[column]
+            label = f"header '{written}', repeated" if written else "blank header cell"
         audit.codebook.append({
             "source": raw.label, "column": column, "role": role,
-            "label": entry.get("label", ""), "type": entry.get("type", ""),
+            "label": label, "type": entry.get("type", ""),
             "values": entry.get("values", ""),
             "min": entry.get("min", "" if rule is None or rule.low is None else fmt(rule.low)),
             "max": entry.get("max", "" if rule is None or rule.high is None else fmt(rule.high)),
