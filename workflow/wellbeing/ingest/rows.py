@@ -181,16 +181,23 @@ def _not_a_response(facts: _RowFacts, position: int) -> str | None:
     return None
 
 
+def _response_rows(raw: RawSource, facts: _RowFacts, audit: AuditTrail):
+    """(position, row number) of each raw row that may be a response; the others (empty,
+    summary, preview, repeating-instrument rows...) go to the ledger with their reason."""
+    for position, row in enumerate(raw.rows):
+        reason = _not_a_response(facts, position)
+        if reason:
+            audit.exclude(raw.label, row, facts.named(position), "", reason)
+        else:
+            yield position, row
+
+
 def _one_wave_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int,
                    audit: AuditTrail, order: int) -> list[Candidate]:
     """The whole file is one wave (``wave``), or holds for every wave (``per_participant``)."""
     wave = PER_PARTICIPANT if source.get("per_participant") else source["wave"]
     candidates = []
-    for position, row in enumerate(raw.rows):
-        reason = _not_a_response(facts, position)
-        if reason:
-            audit.exclude(raw.label, row, facts.named(position), "", reason)
-            continue
+    for position, row in _response_rows(raw, facts, audit):
         candidates.append(Candidate(raw.label, order, row, wave, block, position))
     return candidates
 
@@ -203,11 +210,7 @@ def _long_rows(raw: RawSource, source: Mapping, facts: _RowFacts, block: int, wa
     mapping = source.get("wave_map")
     known = list(mapping) if mapping is not None else list(waves)
     candidates = []
-    for position, row in enumerate(raw.rows):
-        reason = _not_a_response(facts, position)
-        if reason:
-            audit.exclude(raw.label, row, facts.named(position), "", reason)
-            continue
+    for position, row in _response_rows(raw, facts, audit):
         value = wave_values[position]
         wave = mapping.get(value) if mapping is not None else (value if value in waves else None)
         if wave is None:
@@ -239,11 +242,7 @@ def _wide_rows(raw: RawSource, source: Mapping, facts: _RowFacts, whole: Block, 
         blocks.append(Block(raw, source, order, columns, whole.reading, whole.blank))
         wave_blocks.append((wave, len(blocks) - 1, own_answers))
     candidates = []
-    for position, row in enumerate(raw.rows):
-        reason = _not_a_response(facts, position)
-        if reason:
-            audit.exclude(raw.label, row, facts.named(position), "", reason)
-            continue
+    for position, row in _response_rows(raw, facts, audit):
         produced, empty = [], []
         for wave, block, own_answers in wave_blocks:
             if not own_answers[position]:

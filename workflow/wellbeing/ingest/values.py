@@ -6,16 +6,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import UserError
 from .records import Candidate, RawSource, issue
-
-if TYPE_CHECKING:
-    from .rows import Block
 
 @dataclass(frozen=True)
 class ColumnRule:
@@ -303,10 +300,11 @@ def read_answer(text: str, rule: ColumnRule, reading: ValueReading | None = None
 
 
 
-def check_values(kept: Sequence[Candidate], blocks: Sequence["Block"],
+def check_values(kept: Sequence[Candidate], blocks: Sequence,
                   column_rules: Mapping[str, ColumnRule]):
     """Check every analysis cell of the kept responses (:func:`_check_value`, once per distinct
-    text of a column).
+    text of a column). ``blocks`` are the rows layer's blocks: each gives its ``columns``, the
+    ``texts`` of a column, its ``raw`` source and its ``reading``.
 
     Returns
     -------
