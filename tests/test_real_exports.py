@@ -196,6 +196,25 @@ def test_siraji_facets_score_from_item_and_ritem_columns(tmp_path):
 
 # ------------------------------------------------ Krusche et al. (2012): label row, no id column
 
+KRUSCHE_WAVES = {"pre": " - Before Course", "post": " - Course Completed", "followup": " - One Month On"}
+
+
+def krusche_result(path: Path, folder: Path):
+    """The Krusche workbook ingested by config only: header_row 2, no id column, PSS totals at
+    three waves under suffixes."""
+    root = project(folder, {"bmo.xlsx": path})
+    study = study_settings(
+        root, waves=list(KRUSCHE_WAVES),
+        sources=[{"path": "data/raw/real/bmo.xlsx", "format": "excel", "header_row": 2,
+                  "wave_suffixes": KRUSCHE_WAVES}],
+        measures=[{"column": "PSS", "name": "pss", "min": 0, "max": 40}])
+    return ingest.for_study(study, root)
+
+
+def krusche_responses(path: Path, folder: Path) -> pd.DataFrame:
+    return krusche_result(path, folder).responses
+
+
 def test_krusche_reads_with_header_row_and_no_id_column(tmp_path):
     import openpyxl
 
@@ -203,14 +222,8 @@ def test_krusche_reads_with_header_row_and_no_id_column(tmp_path):
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     workbook.close()
-    suffixes = {"pre": " - Before Course", "post": " - Course Completed", "followup": " - One Month On"}
-    root = project(tmp_path, {"bmo.xlsx": path})
-    study = study_settings(
-        root, waves=list(suffixes),
-        sources=[{"path": "data/raw/real/bmo.xlsx", "format": "excel", "header_row": 2,
-                  "wave_suffixes": suffixes}],
-        measures=[{"column": "PSS", "name": "pss", "min": 0, "max": 40}])
-    result = ingest.for_study(study, root)
+    suffixes = KRUSCHE_WAVES
+    result = krusche_result(path, tmp_path)
     data = [row for row in rows[2:] if any(cell is not None for cell in row)]
     assert len(result.ledger) == len(data) == 100
     assert (result.ledger.status == "kept").all()

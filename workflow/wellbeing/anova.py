@@ -256,9 +256,177 @@ def _mauchly(S: np.ndarray, dfe: int, n_waves: int) -> tuple[float, float]:
     return math.exp(log_w), float(pr1 + w2 * (pr2 - pr1))
 
 
+def _sum_to_zero(values: np.ndarray, levels: Sequence) -> np.ndarray:
+    """R's ``contr.sum`` coding of one factor: a column per level but the last, the last level -1."""
+    coded = np.zeros((len(values), len(levels) - 1))
+    for j, level in enumerate(levels[:-1]):
+        coded[values == level, j] = 1.0
+    coded[values == levels[-1], :] = -1.0
+    return coded
+
+
+def _factorial_design(factors: Mapping[str, np.ndarray], levels: Mapping[str, Sequence], n: int):
+    """The full-factorial design matrix of the between factors in sum-to-zero coding, and for each
+    term (main effects, then two-way, ... interactions, in the factors' order: ``group``, ``sex``,
+    ``group:sex``) the columns that code it. Column 0 is the intercept."""
+    from itertools import combinations
+
+    names = list(factors)
+    coded = {name: _sum_to_zero(np.asarray(factors[name], dtype=object), list(levels[name]))
+             for name in names}
+    columns = [np.ones(n)]
+    terms: dict[str, list[int]] = {}
+    for size in range(1, len(names) + 1):
+        for combo in combinations(names, size):
+            block = np.ones((n, 1))
+            for name in combo:    # row-wise products of every column of each factor in the term
+                block = np.einsum("ij,ik->ijk", block, coded[name]).reshape(n, -1)
+            start = len(columns)
+            columns.extend(block.T)
+            terms[":".join(combo)] = list(range(start, start + block.shape[1]))
+    return np.column_stack(columns), terms
+
+
+def factorial_anova(Y: np.ndarray, factors: Mapping[str, Sequence] | None = None,
+                    levels: Mapping[str, Sequence] | None = None, ci_level: float = 0.9,
+                    within: str = "time") -> pd.DataFrame:
+    """Type III ANOVA of the full factorial of between-subjects factors and one within factor
+    (the waves), for every design: mixed (factors and 2+ waves), repeated (no factor, 2+ waves),
+    between (factors, one wave).
+
+    Method, as ``car::Anova.mlm`` (which ``afex::aov_ez(..., type = 3)`` calls): the between
+    design is coded sum-to-zero (R's ``contr.sum``) and fitted to every wave's scores at once
+    (multivariate linear model ``Y = X B + E``); each between term's hypothesis ``L B P = 0``
+    is tested on the participants' mean over waves (``P`` = the normalised unit vector), the
+    within factor and its interactions on the orthonormal within contrasts (``P`` = Helmert,
+    normalised), the within main effect being the intercept's hypothesis. ``SS`` is the trace of
+    the hypothesis SSCP ``(L B P)' (L (X'X)^-1 L')^-1 (L B P)``, ``SS_error`` that of ``P' E P``
+    (univariate, sphericity-assuming tests; Greenhouse-Geisser and Huynh-Feldt corrections and
+    Mauchly's test on the within contrasts' error SSCP, as car computes them).
+
+    Parameters
+    ----------
+    Y : array, shape (n, k)
+        Complete scores: one row per participant, one column per wave (time order), no NaN.
+        One column for a between-only design.
+    factors : mapping name -> sequence of length n, optional
+        Each between factor's value per participant, in effect-name order (``group`` first).
+    levels : mapping name -> sequence, optional
+        Each factor's levels (default: sorted values). Type III results do not depend on their
+        order; every level must hold a participant.
+    ci_level : float
+        Level of the two-sided partial eta squared interval (:func:`pes_ci`).
+    within : str
+        Name of the within factor in effect names.
+
+    Returns
+    -------
+    DataFrame
+        One row per effect, between terms first (``group``, ``sex``, ``group:sex``), then the
+        within factor and its interactions (``time``, ``group:time``, ``sex:time``,
+        ``group:sex:time``), with ``df1, df2, SS, MS, SS_error, MS_error, F, p, pes,
+        pes_ci_low, pes_ci_high, ges, eps_gg, eps_hf, p_gg, p_hf, mauchly_w, mauchly_p, n``.
+        ``ges`` is afex's generalised eta squared (all factors manipulated): SS / (SS + the sum
+        of the distinct error SS, the between stratum included).
+
+    Raises
+    ------
+    UserError
+        Missing values, no factor and fewer than 2 waves, a factor with fewer than 2 levels, an
+        empty level, or no error degrees of freedom.
+
+    Examples
+    --------
+    >>> Y = np.array([[1., 2.], [2., 4.], [3., 3.], [2., 5.], [4., 4.], [3., 6.]])
+    >>> table = factorial_anova(Y, {"group": list("aabbab"), "sex": list("fmfmmf")})
+    >>> table.effect.tolist()
+    ['group', 'sex', 'group:sex', 'time', 'group:time', 'sex:time', 'group:sex:time']
+    >>> factorial_anova(Y)[["effect", "df1", "df2"]].values.tolist()    # single arm
+    [['time', 1, 5]]
+    """
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    factors = {name: np.asarray(values, dtype=object) for name, values in (factors or {}).items()}
+    n, k = Y.shape
+    if np.isnan(Y).any():
+        raise UserError("ANOVA: scores have missing values; analyse complete cases")
+    if not factors and k < 2:
+        raise UserError("ANOVA: needs a between factor or at least 2 waves")
+    levels = {name: list((levels or {}).get(name) or sorted(set(values))) for name, values in factors.items()}
+    for name, values in factors.items():
+        if len(levels[name]) < 2:
+            raise UserError(f"ANOVA: factor {name} needs at least 2 levels")
+        empty = [str(level) for level in levels[name] if not np.any(values == level)]
+        if empty:
+            raise UserError(f"ANOVA: no participant with complete scores in {name} level(s) "
+                            f"{', '.join(empty)}")
+    X, terms = _factorial_design(factors, levels, n)
+    dfe = n - np.linalg.matrix_rank(X)
+    if dfe < 1:
+        raise UserError(f"ANOVA: {n} participants in {X.shape[1]} cells leave no error degrees of "
+                        "freedom")
+    XtX_inv = np.linalg.inv(X.T @ X)
+    B = XtX_inv @ (X.T @ Y)
+    R = Y - X @ B
+    E = R.T @ R
+    mean_p = np.full((k, 1), 1 / math.sqrt(k))
+    tests = [(term, rows, mean_p) for term, rows in terms.items()]
+    if k >= 2:
+        contrasts = _orthonormal_contrasts(k)
+        tests.append((within, [0], contrasts))
+        tests.extend((f"{term}:{within}", rows, contrasts) for term, rows in terms.items())
+    rows = []
+    for effect, L_rows, P in tests:
+        LBP = B[L_rows] @ P
+        middle = np.linalg.inv(XtX_inv[np.ix_(L_rows, L_rows)])
+        SS = float(np.trace(LBP.T @ middle @ LBP))
+        SSE = float(np.trace(P.T @ E @ P))
+        df1 = len(L_rows) * P.shape[1]
+        df2 = dfe * P.shape[1]
+        F = (SS / df1) / (SSE / df2) if SSE > 0 else math.nan
+        rows.append({"effect": effect, "df1": df1, "df2": df2, "SS": SS, "MS": SS / df1,
+                     "SS_error": SSE, "MS_error": SSE / df2, "F": F,
+                     "p": float(stats.f.sf(F, df1, df2)) if SSE > 0 else math.nan})
+    table = pd.DataFrame(rows)
+    table["pes"] = table["SS"] / (table["SS"] + table["SS_error"])
+    bounds = [pes_ci(F, d1, d2, ci_level) if math.isfinite(F) else (math.nan, math.nan)
+              for F, d1, d2 in zip(table["F"], table["df1"], table["df2"])]
+    table["pes_ci_low"] = [b[0] for b in bounds]
+    table["pes_ci_high"] = [b[1] for b in bounds]
+    # afex: SS / (SS + the error SS of every stratum: between participants (their means over
+    # waves; in a single arm the participants' own variation) and within)
+    errors = float(np.trace(mean_p.T @ E @ mean_p))
+    if k >= 2:
+        errors += float(np.trace(contrasts.T @ E @ contrasts))
+    table["ges"] = table["SS"] / (table["SS"] + errors)
+
+    is_within = table["effect"].str.split(":").map(lambda parts: within in parts)
+    if k <= 2:
+        gg = hf = 1.0 if k == 2 else math.nan
+        w = pw = math.nan
+    else:
+        S_within = contrasts.T @ E @ contrasts
+        gg = float(np.trace(S_within) ** 2 / ((k - 1) * np.trace(S_within @ S_within)))
+        hf = ((dfe + 1) * (k - 1) * gg - 2) / ((k - 1) * (dfe - (k - 1) * gg))
+        w, pw = _mauchly(S_within, dfe, k)
+    table["eps_gg"] = np.where(is_within, gg, np.nan)
+    table["eps_hf"] = np.where(is_within, hf, np.nan)
+    hf_used = min(1.0, hf) if math.isfinite(hf) else math.nan
+    table["p_gg"] = np.where(is_within, stats.f.sf(table["F"], gg * table["df1"], gg * table["df2"]),
+                             np.nan)
+    table["p_hf"] = np.where(is_within, stats.f.sf(table["F"], hf_used * table["df1"],
+                                                   hf_used * table["df2"]), np.nan)
+    table["mauchly_w"] = np.where(is_within, w, np.nan)
+    table["mauchly_p"] = np.where(is_within, pw, np.nan)
+    table["n"] = n
+    return table
+
+
 def mixed_anova(Y: np.ndarray, groups: Sequence, group_levels: Sequence | None = None,
                 ci_level: float = 0.9) -> pd.DataFrame:
-    """Type III mixed ANOVA of a participants x waves matrix, one between factor.
+    """Type III mixed ANOVA of a participants x waves matrix, one between factor ``group``
+    (:func:`factorial_anova` with that factor).
 
     Parameters
     ----------
@@ -275,10 +443,9 @@ def mixed_anova(Y: np.ndarray, groups: Sequence, group_levels: Sequence | None =
     Returns
     -------
     DataFrame
-        One row per effect ``group``, ``time``, ``group:time`` with ``df1, df2, SS, MS, SS_error,
-        MS_error, F, p, pes, pes_ci_low, pes_ci_high, ges, eps_gg, eps_hf, p_gg, p_hf, mauchly_w,
-        mauchly_p, n``. Agrees with ``afex::aov_ez(..., type = 3)`` and ``car::Anova.mlm`` (see
-        ``tests/reference/anova_reference.R``).
+        One row per effect ``group``, ``time``, ``group:time`` (columns of
+        :func:`factorial_anova`). Agrees with ``afex::aov_ez(..., type = 3)`` and
+        ``car::Anova.mlm`` (see ``tests/reference/anova_reference.R``).
 
     Raises
     ------
@@ -303,76 +470,16 @@ def mixed_anova(Y: np.ndarray, groups: Sequence, group_levels: Sequence | None =
         raise UserError("mixed ANOVA: scores have missing values; analyse complete cases")
     groups = np.asarray(groups, dtype=object)
     levels = list(group_levels) if group_levels is not None else sorted(set(groups))
-    n, k = Y.shape
-    g = len(levels)
-    if g < 2:
+    if len(levels) < 2:
         raise UserError("mixed ANOVA: needs at least 2 groups")
-    counts = {level: int(np.sum(groups == level)) for level in levels}
-    empty = [str(level) for level, count in counts.items() if count == 0]
+    empty = [str(level) for level in levels if not np.any(groups == level)]
     if empty:
         raise UserError(f"mixed ANOVA: no participant with complete scores in group(s) "
                         f"{', '.join(empty)}")
-    dfe = n - g
-    if dfe < 1:
-        raise UserError(f"mixed ANOVA: {n} participants in {g} groups leave no error degrees of "
-                        "freedom")
-    # between design: intercept + sum-to-zero contrasts (R's contr.sum: last level -1)
-    X = np.zeros((n, g))
-    X[:, 0] = 1.0
-    for j, level in enumerate(levels[:-1]):
-        X[groups == level, j + 1] = 1.0
-    X[groups == levels[-1], 1:] = -1.0
-    XtX_inv = np.linalg.inv(X.T @ X)
-    B = XtX_inv @ (X.T @ Y)
-    R = Y - X @ B
-    E = R.T @ R
-    mean_p = np.full((k, 1), 1 / math.sqrt(k))
-    contrasts = _orthonormal_contrasts(k)
-    intercept, group_rows = [0], list(range(1, g))
-
-    rows = []
-    S_within = contrasts.T @ E @ contrasts
-    for effect, L_rows, P in (("group", group_rows, mean_p), ("time", intercept, contrasts),
-                              ("group:time", group_rows, contrasts)):
-        LBP = B[L_rows] @ P
-        middle = np.linalg.inv(XtX_inv[np.ix_(L_rows, L_rows)])
-        SS = float(np.trace(LBP.T @ middle @ LBP))
-        SSE = float(np.trace(P.T @ E @ P))
-        df1 = len(L_rows) * P.shape[1]
-        df2 = dfe * P.shape[1]
-        F = (SS / df1) / (SSE / df2)
-        rows.append({"effect": effect, "df1": df1, "df2": df2, "SS": SS, "MS": SS / df1,
-                     "SS_error": SSE, "MS_error": SSE / df2, "F": F,
-                     "p": float(stats.f.sf(F, df1, df2))})
-    table = pd.DataFrame(rows)
-    table["pes"] = table["SS"] / (table["SS"] + table["SS_error"])
-    bounds = [pes_ci(F, d1, d2, ci_level) for F, d1, d2 in
-              zip(table["F"], table["df1"], table["df2"])]
-    table["pes_ci_low"] = [b[0] for b in bounds]
-    table["pes_ci_high"] = [b[1] for b in bounds]
-    # afex: SS / (SS + sum of the distinct error SS, intercept stratum included)
-    errors = sum(pd.unique(table["SS_error"]))
-    table["ges"] = table["SS"] / (table["SS"] + errors)
-
-    within = table["effect"] != "group"
-    if k == 2:
-        gg = hf = 1.0
-        w = pw = math.nan
-    else:
-        gg = float(np.trace(S_within) ** 2 / ((k - 1) * np.trace(S_within @ S_within)))
-        hf = ((dfe + 1) * (k - 1) * gg - 2) / ((k - 1) * (dfe - (k - 1) * gg))
-        w, pw = _mauchly(S_within, dfe, k)
-    table["eps_gg"] = np.where(within, gg, np.nan)
-    table["eps_hf"] = np.where(within, hf, np.nan)
-    hf_used = min(1.0, hf)
-    table["p_gg"] = np.where(within, stats.f.sf(table["F"], gg * table["df1"], gg * table["df2"]),
-                             np.nan)
-    table["p_hf"] = np.where(within, stats.f.sf(table["F"], hf_used * table["df1"],
-                                                hf_used * table["df2"]), np.nan)
-    table["mauchly_w"] = np.where(within, w, np.nan)
-    table["mauchly_p"] = np.where(within, pw, np.nan)
-    table["n"] = n
-    return table
+    if len(groups) - len(levels) < 1:
+        raise UserError(f"mixed ANOVA: {len(groups)} participants in {len(levels)} groups leave no "
+                        "error degrees of freedom")
+    return factorial_anova(Y, {"group": groups}, {"group": levels}, ci_level)
 
 
 # --------------------------------------------------------------------------------------------
