@@ -12,13 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from workspace import PROJECT, copy_repository  # noqa: E402
+from workspace import PROJECT, WORKFLOW, copy_repository  # noqa: E402
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 COPIED = PROJECT + ("scripts",)
@@ -279,6 +280,49 @@ def test_a_study_defined_twice_stops_at_parse_time(tmp_path):
     assert "Traceback" not in result.stderr
     line = text.count("\n") + 2
     assert f"error: config.yaml: line {line}: key 'trainee_wellbeing' is given twice in the same mapping; keep one" in result.stderr
+
+
+def test_degenerate_data_gives_notes_not_crashes(tmp_path):
+    """Every participant straight-lines the BRS (one answer to all six items, items 2, 4, 6 keyed
+    the other way): the keyed items cancel, so every BRS mean is 3 and the scale total has no
+    variance; a measure is the same for everyone. Every stage, figures and notebooks included,
+    runs; the tables say why a statistic is not defined."""
+    folder = copy_repository(tmp_path, WORKFLOW + ("scripts",))
+    raw = folder / "data" / "raw" / "flat"
+    raw.mkdir(parents=True)
+    lines = ["pid,grp,wave,sessions,minutes," + ",".join(f"BRS_{n}" for n in range(1, 7))]
+    for person in range(12):
+        for wave in ("pre", "post"):
+            answer = 1 + (person + (wave == "post")) % 5
+            minutes = (7 * person + (wave == "post") * (person % 3 + 1)) % 13
+            lines.append(f"P{person},{'ctl' if person < 6 else 'trt'},{wave},10,{minutes},"
+                         + ",".join([str(answer)] * 6))
+    (raw / "data.csv").write_text("\n".join(lines) + "\n")
+    (folder / "config.yaml").write_text(yaml.safe_dump({"studies": {"flat": {
+        "title": "Straight-lining (made up)", "design": "mixed", "id_column": "pid",
+        "group_column": "grp", "groups": ["ctl", "trt"], "waves": ["pre", "post"],
+        "sources": [{"path": "data/raw/flat/data.csv", "format": "csv", "wave_column": "wave"}],
+        "instruments": [{"instrument": "brs", "items": "BRS_{n}"}],
+        "measures": [{"column": "sessions", "name": "sessions"},
+                     {"column": "minutes", "name": "minutes"}],
+        "analyses": {"participants": {"continuous": ["minutes"]}, "reliability": {},
+                     "anova": {"outcomes": ["brs.total", "sessions", "minutes"]},
+                     "correlations": [{"name": "flat", "variables": ["brs.total", "sessions", "minutes"]}]},
+    }}}))
+    result = run_snakemake(folder, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    results = folder / "results" / "flat"
+    anova_table = pd.read_csv(results / "anova" / "anova.csv", keep_default_na=False)
+    flat = anova_table[anova_table.outcome.isin(["brs.total", "sessions"])]
+    assert (flat.note.str.startswith("no variance: every analysed score is")).all()
+    assert (flat.F == "").all()
+    assert (anova_table[anova_table.outcome == "minutes"].note == "").all()
+    reliability = pd.read_csv(results / "reliability" / "reliability.csv", keep_default_na=False)
+    assert (reliability.alpha == "").all()
+    assert reliability.note.str.contains("the scale total has no variance").all()
+    for figure in ("figures/reliability_forest.png", "figures/anova_panel.png"):
+        assert (results / figure).stat().st_size > 0
 
 
 def test_data_error_stops_with_one_message_and_no_partial_output(tmp_path):

@@ -184,7 +184,7 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
     if "codebook_labels" in expect:
         labels = dict(zip(result.codebook.column, result.codebook.label.fillna("")))
         outcome["codebook_labels"] = {column: labels.get(column) for column in expect["codebook_labels"]}
-    if {"scores", "reliability", "anova_stop"} & set(expect):
+    if {"scores", "reliability", "anova_stop", "anova_notes"} & set(expect):
         long, wide = score.for_study(result.responses, study, folder)
         if "scores" in expect:
             outcome["scores"] = [[r.participant, r.wave, r.scale, _cell(r.score), _cell(r.n_answered), r.rule]
@@ -192,6 +192,9 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
         if "reliability" in expect:
             table, _ = reliability.for_study(result.responses, study, folder)
             outcome["reliability"] = [[r.wave, _cell(r.n), _cell(r.alpha)] for r in table.itertuples(index=False)]
+        if "anova_notes" in expect:
+            table = anova.for_study(wide, study).anova
+            outcome["anova_notes"] = [[r.outcome, r.effect, r.note] for r in table.itertuples(index=False)]
         if "anova_stop" in expect:
             try:
                 anova.for_study(wide, study)

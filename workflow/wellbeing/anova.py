@@ -110,7 +110,7 @@ __all__ = [
 ANOVA_COLUMNS = ["outcome", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_error", "F", "p",
                  "p_adjusted", "p_adjust", "pes", "pes_ci_low", "pes_ci_high", "ci_level", "ges",
                  "eps_gg", "eps_hf", "p_gg", "p_hf", "mauchly_w", "mauchly_p", "ss_type", "n",
-                 "n_excluded"]
+                 "n_excluded", "note"]
 #: Columns of ``anova/cells.csv`` (one row per outcome x group x wave, analysed sample).
 CELL_COLUMNS = ["outcome", "group", "wave", "n", "mean", "sd", "se", "ci_low", "ci_high",
                 "ci_level"]
@@ -389,7 +389,15 @@ def factorial_anova(Y: np.ndarray, factors: Mapping[str, Sequence] | None = None
                      "SS_error": SSE, "MS_error": SSE / df2, "F": F,
                      "p": float(stats.f.sf(F, df1, df2)) if SSE > 0 else math.nan})
     table = pd.DataFrame(rows)
-    table["pes"] = table["SS"] / (table["SS"] + table["SS_error"])
+    table["note"] = ""
+    if np.ptp(Y) == 0:
+        table["note"] = (f"no variance: every analysed score is {Y.flat[0]:g}; F, p and effect sizes "
+                         "are not defined")
+    else:
+        table.loc[table["SS_error"] <= 0, "note"] = ("no error variance in this stratum (every "
+                                                     "participant's scores move alike): F not defined")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["pes"] = table["SS"] / (table["SS"] + table["SS_error"])
     bounds = [pes_ci(F, d1, d2, ci_level) if math.isfinite(F) else (math.nan, math.nan)
               for F, d1, d2 in zip(table["F"], table["df1"], table["df2"])]
     table["pes_ci_low"] = [b[0] for b in bounds]
@@ -399,12 +407,15 @@ def factorial_anova(Y: np.ndarray, factors: Mapping[str, Sequence] | None = None
     errors = float(np.trace(mean_p.T @ E @ mean_p))
     if k >= 2:
         errors += float(np.trace(contrasts.T @ E @ contrasts))
-    table["ges"] = table["SS"] / (table["SS"] + errors)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["ges"] = table["SS"] / (table["SS"] + errors)
 
     is_within = table["effect"].str.split(":").map(lambda parts: within in parts)
     if k <= 2:
         gg = hf = 1.0 if k == 2 else math.nan
         w = pw = math.nan
+    elif np.trace(contrasts.T @ E @ contrasts) <= 0:
+        gg = hf = w = pw = math.nan           # no within error: no sphericity to speak of
     else:
         S_within = contrasts.T @ E @ contrasts
         gg = float(np.trace(S_within) ** 2 / ((k - 1) * np.trace(S_within @ S_within)))
@@ -542,6 +553,8 @@ def _paired(x: np.ndarray, y: np.ndarray, level: float) -> dict:
         return out
     df = n - 1
     se = d.std(ddof=1) / math.sqrt(n)
+    if se == 0:
+        return out                      # every change equal: no t, no interval
     q = stats.t.ppf(0.5 + level / 2, df)
     t = d.mean() / se
     s_av = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2)
@@ -857,6 +870,10 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
     n_participants = int(data["participant"].nunique())
     base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
             "n_observations": int(len(data)), "method": "REML, random intercept per participant"}
+    if len(data) and np.ptp(data["score"].to_numpy(float)) == 0:
+        note = "no variance: every score is the same; the model is not defined"
+        return pd.DataFrame([{**base, "term": name, "note": note} for name in interactions]
+                            ).reindex(columns=MIXED_MODEL_COLUMNS)
     fit = fit_random_intercept(data["score"].to_numpy(float), exog.to_numpy(float),
                                data["participant"].astype(str).to_numpy())
     fe_params = pd.Series(fit.beta, index=exog.columns)

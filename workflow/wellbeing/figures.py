@@ -7,6 +7,8 @@ as PDF, without creation dates or other varying metadata, so that two rebuilds g
 
 from __future__ import annotations
 
+import math
+
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -321,6 +323,11 @@ def reliability_forest(frame, instruments: dict | None = None, title: str = ""):
                 axes.plot(open_xs, open_ys, linestyle="none", marker=marker, markersize=5,
                           markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.2,
                           gid="below", zorder=5)
+        for (label, heading, rows), y in zip(entries, positions):
+            undefined = [wave for wave in waves if wave in rows and _missing(rows[wave].get("alpha"))]
+            if undefined:     # say so on the row rather than leave it empty
+                axes.text(left + margin, y, f"α not defined ({', '.join(undefined)}): see the note "
+                          "in reliability.csv", va="center", ha="left", fontsize=7, color="#555555")
         axes.set_yticks(positions, [label for label, _, _ in entries])
         for tick, (_, heading, _) in zip(axes.get_yticklabels(), entries):
             if heading:
@@ -353,6 +360,9 @@ def _effect_text(effect) -> str:
 
     if effect is None:
         return ""
+    F = effect["F"]
+    if F is None or (isinstance(F, float) and math.isnan(F)) or F == "":
+        return "$F$ not defined: no variance"      # anova.csv's note says more
     p = fmt_p(effect["p"])
     p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
     return (f"$F$({int(effect['df1'])}, {int(effect['df2'])}) = {fmt_number(effect['F'])}, "

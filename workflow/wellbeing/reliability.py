@@ -277,7 +277,9 @@ def alpha_statistics(C: np.ndarray, n: int) -> dict:
     keys = ("alpha", "alpha_std", "average_r", "average_cov", "alpha_se", "alpha_ci_low",
             "alpha_ci_high", "duhachek_ci_low", "duhachek_ci_high")
     out = dict.fromkeys(keys, np.nan)
-    if k < 2 or not np.all(np.isfinite(C)):
+    if k < 2 or not np.all(np.isfinite(C)) or C.sum() <= 0:
+        # a total without variance (answers that cancel out, e.g. the same answer to items keyed
+        # in opposite directions): alpha would be minus infinity, it is not defined
         return out
     raw, std = _alpha_1(C)
     R = _cov2cor(C)
@@ -683,6 +685,9 @@ def scale_reliability(values: pd.DataFrame, missing: str = "listwise",
         row["n_pairwise_min"] = int(N.min())
         if not np.all(np.isfinite(C)):
             notes.append("some item pair has fewer than 2 joint answers: nothing estimated")
+        elif C.sum() <= 0:
+            notes.append("the scale total has no variance (the keyed answers cancel out, e.g. the "
+                         "same answer to items keyed in opposite directions): alpha not defined")
         else:
             row.update(alpha_statistics(C, n))
             stats_ = _item_statistics(xk, C)

@@ -627,6 +627,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     corrected = len(waves) > 2
     interaction = anova[anova["effect"] == "group:time"].drop_duplicates("outcome").set_index("outcome")
     outcomes = list(interaction.index)
+    undefined_notes: dict[str, list[str]] = {}
     method = next((m for m in interaction.get("p_adjust", []) if not _missing(m)), "none")
     adjusted = method != "none"
     level = next((lv for lv in interaction.get("ci_level", []) if not _missing(lv)), 0.9)
@@ -650,10 +651,15 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
         pes = fmt_unit(effect["pes"])
         if not (_missing(effect.get("pes_ci_low")) or _missing(effect.get("pes_ci_high"))):
             pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
+        undefined = _missing(effect["F"])
+        if undefined:       # no variance: a dash, and the reason under the table
+            reason = str(effect.get("note") or "not defined")
+            undefined_notes.setdefault(reason, []).append(variable_label(outcome, instruments))
+            pes = "—"
         row = [variable_label(outcome, instruments), str(int(effect["n"])), *cells_text,
-               df_text, fmt_number(effect["F"]), fmt_p(p)]
+               df_text, "—" if undefined else fmt_number(effect["F"]), "—" if undefined else fmt_p(p)]
         if adjusted:
-            row.append(fmt_p(effect.get("p_adjusted")))
+            row.append("—" if undefined else fmt_p(effect.get("p_adjusted")))
         rows.append(row + [pes])
     adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
     columns = (["Outcome", "*n*"] + [f"{g} {w}" for g in groups for w in waves]
@@ -685,6 +691,8 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
                      + (" (from the uncorrected *p*)." if corrected else "."))
     else:
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
+    for reason, labels in undefined_notes.items():
+        parts.append(f"— not defined for {', '.join(labels)}: {reason}.")
     parts.append("Main effects, follow-up tests and the mixed-model sensitivity analysis are in "
                  "anova/anova.csv, anova/followups.csv and anova/mixed_model.csv.")
     return Table(title="Outcomes by group and wave, and the group × time interaction",
