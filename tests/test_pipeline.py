@@ -325,6 +325,57 @@ def test_degenerate_data_gives_notes_not_crashes(tmp_path):
         assert (results / figure).stat().st_size > 0
 
 
+def test_single_arm_study_runs_end_to_end(tmp_path):
+    """design: repeated (one arm, pre / post / follow-up, no group column): the ANOVA is the
+    time effect, marked primary; follow-ups compare the waves with d_z and g_av; the APA table,
+    the figures and the single-arm notebook speak of change over time."""
+    import numpy as np
+
+    folder = copy_repository(tmp_path, WORKFLOW + ("scripts",))
+    raw = folder / "data" / "raw" / "arm"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(7)
+    lines = ["code,visit," + ",".join(f"BRS_{n}" for n in range(1, 7)) + ",minutes"]
+    for person in range(14):
+        level = rng.normal(3, 0.6)
+        for visit, gain in (("T1", 0.0), ("T2", 0.5), ("T3", 0.3)):
+            answers = np.clip(np.round(level + gain + rng.normal(0, 0.6, 6)), 1, 5).astype(int)
+            keyed = [a if n % 2 else 6 - a for n, a in enumerate(answers)]  # items 2, 4, 6 reversed
+            if person == 13 and visit == "T3":
+                continue                                                  # lost to follow-up
+            lines.append(f"C{person:02d},{visit}," + ",".join(map(str, keyed)) + f",{rng.integers(0, 90)}")
+    (raw / "arm.csv").write_text("\n".join(lines) + "\n")
+    (folder / "config.yaml").write_text(yaml.safe_dump({"studies": {"arm": {
+        "title": "Single-arm course (made up)", "design": "repeated", "id_column": "code",
+        "waves": ["pre", "post", "followup"],
+        "sources": [{"path": "data/raw/arm/arm.csv", "format": "csv", "wave_column": "visit",
+                     "wave_map": {"T1": "pre", "T2": "post", "T3": "followup"}}],
+        "instruments": [{"instrument": "brs", "items": "BRS_{n}"}],
+        "measures": [{"column": "minutes", "name": "minutes", "min": 0}],
+        "analyses": {"reliability": {}, "anova": {"outcomes": ["brs.total", "minutes"]}},
+    }}}))
+    result = run_snakemake(folder, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = folder / "results" / "arm"
+    table = pd.read_csv(results / "anova" / "anova.csv")
+    assert table.effect.tolist() == ["time", "time"] and table.primary.all()
+    assert (table.n == 13).all() and (table.n_excluded == 1).all()
+    follow = pd.read_csv(results / "anova" / "followups.csv")
+    assert set(follow.comparison) == {"within"} and set(follow.group) == {"all"}
+    assert follow.contrast.tolist()[:3] == ["post - pre", "followup - post", "followup - pre"]
+    assert follow.d_z.notna().all()
+    model = pd.read_csv(results / "anova" / "mixed_model.csv")
+    brs = model[model.outcome == "brs.total"]
+    assert brs.term.tolist() == ["time[post]", "time[followup]", "time"]
+    assert (brs.n_participants == 14).all()          # the mixed model keeps the one lost at T3
+    markdown = (results / "tables" / "anova.md").read_text()
+    assert "Outcomes by wave, and their change over time" in markdown
+    assert "| pre | post | followup |" in markdown
+    notebook = (results / "notebooks" / "anova_single_arm.html").read_text()
+    assert "changed over time" in notebook or "did not change detectably over time" in notebook
+    assert not (results / "notebooks" / "anova.html").exists()
+
+
 def test_data_error_stops_with_one_message_and_no_partial_output(tmp_path):
     folder = copy_repository(tmp_path, COPIED)
     config = yaml.safe_load((folder / "config.yaml").read_text())

@@ -24,6 +24,9 @@
 #   summary(fit$Anova, multivariate = FALSE)   (car 3.1-1, with 3+ waves)
 #     $pval.adjustments -> eps_gg, eps_hf; $sphericity.tests -> mauchly_w, mauchly_p
 #   Effect names are afex's with the within factor renamed "time", as the pipeline names it.
+#   Single arm only (no between factor), effects "pair|<later> - <earlier>":
+#   t.test(later, earlier, paired = TRUE) -> t, df, p;
+#   effectsize::cohens_d(later, earlier, paired = TRUE) -> d_z, d_z_ci_low, d_z_ci_high (95%)
 
 suppressPackageStartupMessages(library(afex))
 
@@ -75,6 +78,25 @@ if (!is.null(within) && nlevels(data$wave) >= 3) {
     e <- gsub("wave", "time", r)
     add(e, "eps_gg", adj[r, "GG eps"]); add(e, "eps_hf", adj[r, "HF eps"])
     add(e, "mauchly_w", sph[r, "Test statistic"]); add(e, "mauchly_p", sph[r, "p-value"])
+  }
+}
+if (!is.null(within) && is.null(between)) {
+  # single arm: paired comparisons of the waves (consecutive, then baseline vs each later wave)
+  # t.test(paired = TRUE) -> t, df, p; effectsize::cohens_d(paired = TRUE) (effectsize 0.8.3,
+  # optimiser bounds, good to about 1e-6) -> d_z with its 95% CI
+  suppressPackageStartupMessages(library(effectsize))
+  wide <- reshape(data[, c("participant", "wave", "score")], idvar = "participant",
+                  timevar = "wave", direction = "wide")
+  waves <- levels(data$wave)
+  pairs <- c(lapply(seq_len(length(waves) - 1), function(j) c(j, j + 1)),
+             lapply(seq_len(max(0, length(waves) - 2)) + 2, function(j) c(1, j)))
+  for (pair in pairs) {
+    earlier <- wide[[paste0("score.", waves[pair[1]])]]; later <- wide[[paste0("score.", waves[pair[2]])]]
+    e <- paste0("pair|", waves[pair[2]], " - ", waves[pair[1]])
+    test <- t.test(later, earlier, paired = TRUE)
+    d <- cohens_d(later, earlier, paired = TRUE, ci = 0.95)
+    add(e, "t", test$statistic); add(e, "df", test$parameter); add(e, "p", test$p.value)
+    add(e, "d_z", d$Cohens_d); add(e, "d_z_ci_low", d$CI_low); add(e, "d_z_ci_high", d$CI_high)
   }
 }
 out <- do.call(rbind, rows)

@@ -110,7 +110,22 @@ __all__ = [
 ANOVA_COLUMNS = ["outcome", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_error", "F", "p",
                  "p_adjusted", "p_adjust", "pes", "pes_ci_low", "pes_ci_high", "ci_level", "ges",
                  "eps_gg", "eps_hf", "p_gg", "p_hf", "mauchly_w", "mauchly_p", "ss_type", "n",
-                 "n_excluded", "note"]
+                 "n_excluded", "primary", "note"]
+#: The group of every participant of a single-arm study (design: repeated) in anova/ tables.
+SINGLE_ARM = "all"
+
+
+def primary_effect(study: Mapping) -> str:
+    """The effect a study's question is about: the change over time in a single arm
+    (``time``), the difference in change between groups otherwise (``group:time``). Marked
+    ``primary`` in anova/anova.csv, so tables, figures and notebooks read it from there.
+
+    >>> primary_effect({"design": "repeated"}), primary_effect({"design": "mixed"})
+    ('time', 'group:time')
+    """
+    return "time" if study.get("design") == "repeated" else "group:time"
+
+
 #: Columns of ``anova/cells.csv`` (one row per outcome x group x wave, analysed sample).
 CELL_COLUMNS = ["outcome", "group", "wave", "n", "mean", "sd", "se", "ci_low", "ci_high",
                 "ci_level"]
@@ -118,7 +133,7 @@ CELL_COLUMNS = ["outcome", "group", "wave", "n", "mean", "sd", "se", "ci_low", "
 FOLLOWUP_COLUMNS = ["outcome", "comparison", "group", "wave", "contrast", "n1", "n2", "mean1",
                     "mean2", "mean_diff", "diff_ci_low", "diff_ci_high", "test", "t", "df", "p",
                     "p_adjusted", "p_adjust", "es_type", "es", "es_ci_low", "es_ci_high",
-                    "ci_level"]
+                    "d_z", "d_z_ci_low", "d_z_ci_high", "ci_level"]
 #: Columns of ``anova/mixed_model.csv`` (one row per outcome x interaction term).
 MIXED_MODEL_COLUMNS = ["outcome", "term", "estimate", "se", "ci_low", "ci_high", "ci_level",
                        "statistic", "statistic_type", "df", "p", "p_adjusted", "p_adjust",
@@ -560,6 +575,11 @@ def _paired(x: np.ndarray, y: np.ndarray, level: float) -> dict:
     s_av = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2)
     out.update({"diff_ci_low": d.mean() - q * se, "diff_ci_high": d.mean() + q * se, "t": t,
                 "df": float(df), "p": float(2 * stats.t.sf(abs(t), df))})
+    # d_z: the mean change over the SD of the changes, with the exact noncentral-t interval
+    # (effectsize::cohens_d(paired = TRUE) finds the same bounds by optimisation)
+    low, high = _t_ncp_ci(t, df, level)
+    out.update({"d_z": t / math.sqrt(n), "d_z_ci_low": low / math.sqrt(n),
+                "d_z_ci_high": high / math.sqrt(n)})
     if s_av > 0 and n > 2:
         d_av = d.mean() / s_av
         se_d = se / s_av  # Algina & Keselman (2003), as effectsize::repeated_measures_d "av"
@@ -700,7 +720,7 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
             else:
                 row["note"] = "needs 3 or more different values"
             rows.append(row)
-    for j, wave in enumerate(waves):
+    for j, wave in enumerate(waves if len(group_levels) >= 2 else []):   # between groups only
         samples = [Y[groups == level, j] for level in group_levels]
         for centre in ("mean", "median"):
             row = {"outcome": outcome, "test": f"levene_{centre}", "group": "", "wave": wave,
@@ -714,11 +734,13 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
                 result = stats.levene(*samples, center=centre)
             row.update(statistic=float(result.statistic), p=float(result.pvalue))
             rows.append(row)
-    chi2, df, p, note = _box_m(Y, groups, group_levels)
-    rows.append({"outcome": outcome, "test": "box_m", "group": "", "wave": "", "statistic": chi2,
-                 "df1": df, "p": p, "n": Y.shape[0], "note": note})
+    if len(group_levels) >= 2:
+        chi2, df, p, note = _box_m(Y, groups, group_levels)
+        rows.append({"outcome": outcome, "test": "box_m", "group": "", "wave": "", "statistic": chi2,
+                     "df1": df, "p": p, "n": Y.shape[0], "note": note})
     if Y.shape[1] >= 3:
-        anova_table = mixed_anova(Y, groups, group_levels)
+        between = {"group": groups} if len(group_levels) >= 2 else {}
+        anova_table = factorial_anova(Y, between, {"group": list(group_levels)} if between else None)
         time = anova_table.loc[anova_table["effect"] == "time"].iloc[0]
         rows.append({"outcome": outcome, "test": "mauchly", "group": "", "wave": "",
                      "statistic": time["mauchly_w"], "df1": (len(waves) - 1) * len(waves) / 2 - 1,
@@ -866,6 +888,8 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
             name = f"time[{w}]:group[{g}]"
             columns[name] = tv * gv
             interactions.append(name)
+    if not group_columns:       # a single arm: the change from baseline to each wave
+        interactions = [f"time[{w}]" for w in time_columns]
     exog = pd.DataFrame(columns, index=data.index)
     n_participants = int(data["participant"].nunique())
     base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
@@ -891,7 +915,7 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
         b = fe_params[interactions].to_numpy()
         V = cov.loc[interactions, interactions].to_numpy()
         chi2 = float(b @ np.linalg.solve(V, b))
-        rows.append({**base, "term": "group:time", "statistic": chi2,
+        rows.append({**base, "term": "group:time" if group_columns else "time", "statistic": chi2,
                      "statistic_type": "Wald chi2", "df": float(len(interactions)),
                      "p": float(stats.chi2.sf(chi2, len(interactions)))})
     table = pd.DataFrame(rows)
@@ -1042,13 +1066,15 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
     method = settings.get("p_adjust", "holm")
     ci_level = float(settings.get("ci_level", 0.9))
     waves = [str(w) for w in study["waves"]]
-    levels = [str(g) for g in study.get("groups") or []]
+    single_arm = study.get("design") == "repeated"
+    levels = [SINGLE_ARM] if single_arm else [str(g) for g in study.get("groups") or []]
+    primary = primary_effect(study)
     if len(waves) < 2:
-        raise UserError(f"analyses.anova: the study has {len(waves)} wave(s); a time x group "
+        raise UserError(f"analyses.anova: the study has {len(waves)} wave(s); a repeated-measures "
                         "ANOVA needs 2 or more waves")
-    if len(levels) < 2:
+    if len(levels) < 2 and not single_arm:
         raise UserError("analyses.anova: a time x group ANOVA needs 2 or more groups in the "
-                        "study's groups")
+                        "study's groups (a single-arm study is design: repeated)")
     if not outcomes:
         raise UserError("analyses.anova.outcomes: list at least one outcome")
     absent = [o for o in outcomes if o not in scores_wide.columns]
@@ -1057,7 +1083,9 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
         raise UserError(f"analyses.anova.outcomes: {', '.join(absent)} not in the scores (known: "
                         f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}); give "
                         "<instrument>.<scale> of a scored scale or a measure's name")
-    data, info = _prepare(scores_wide, study)
+    if single_arm:     # one arm: everyone is in it, whatever the group column says
+        scores_wide = scores_wide.assign(group=SINGLE_ARM)
+    data, info = _prepare(scores_wide, {**study, "groups": levels})
 
     tables = {name: [] for name in ("anova", "cells", "followups", "mixed_model", "assumptions",
                                     "ledger")}
@@ -1066,11 +1094,14 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
         counts = {g: int(np.sum(groups == g)) for g in levels}
         short = [g for g, c in counts.items() if c < 2]
         if short:
-            raise UserError(f"{outcome}: group(s) {', '.join(short)} have fewer than 2 participants "
+            who = "the single arm has" if single_arm else f"group(s) {', '.join(short)} have"
+            raise UserError(f"{outcome}: {who} fewer than 2 participants "
                             "with a score at every wave; anova/ledger.csv would list why. Remove "
                             "the outcome from analyses.anova.outcomes or check the data")
-        table = mixed_anova(Y, groups, levels, ci_level)
+        between = {} if single_arm else {"group": groups}
+        table = factorial_anova(Y, between, {"group": levels} if between else None, ci_level)
         table.insert(0, "outcome", outcome)
+        table["primary"] = table["effect"] == primary
         table["ss_type"] = "III"
         table["n_excluded"] = int((ledger["status"] == "excluded").sum())
         table["ci_level"] = ci_level
@@ -1079,7 +1110,7 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
         tables["followups"].append(followups(Y, groups, levels, waves, outcome))
         tables["assumptions"].append(assumptions(Y, groups, levels, waves, outcome))
         model = mixed_model(long, levels, waves, outcome)
-        interaction = table.loc[table["effect"] == "group:time"].iloc[0]
+        interaction = table.loc[table["effect"] == primary].iloc[0]
         model["anova_n"] = int(interaction["n"])
         model["anova_F"] = interaction["F"]
         model["anova_p"] = interaction["p"]

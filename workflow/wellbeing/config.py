@@ -313,8 +313,11 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             resolve_inside(repo_root, use["instrument"], source_name, study_id,
                            f"instruments[{index}].instrument")
     analyses = study["analyses"]
-    if "anova" in analyses and study["design"] != "mixed":
-        raise fail("analyses.anova", "needs design: mixed (a time x group design)")
+    if "anova" in analyses and study["design"] not in ("mixed", "repeated"):
+        raise fail("analyses.anova", "needs design: mixed (groups x waves) or repeated (a single "
+                                     "arm over waves)")
+    if study["design"] == "repeated" and len(waves) < 2:
+        raise fail("waves", "a repeated design (single arm) needs at least two waves, baseline first")
     for index, correlation in enumerate(analyses.get("correlations", [])):
         key = f"analyses.correlations[{index}]"
         if "wave" in correlation and correlation["wave"] not in waves:

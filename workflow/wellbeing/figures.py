@@ -355,7 +355,8 @@ def reliability_forest(frame, instruments: dict | None = None, title: str = ""):
 
 
 def _effect_text(effect) -> str:
-    """``F(1, 44) = 5.89, p = .019, ηp² = .12`` for a row of anova/anova.csv (mathtext)."""
+    """``F(1, 44) = 5.89, p = .019, ηp² = .12`` for a row of anova/anova.csv (mathtext); with
+    three or more waves df and p are Greenhouse-Geisser corrected, as in the APA table."""
     from .tables import fmt_number, fmt_p, fmt_unit
 
     if effect is None:
@@ -363,16 +364,32 @@ def _effect_text(effect) -> str:
     F = effect["F"]
     if F is None or (isinstance(F, float) and math.isnan(F)) or F == "":
         return "$F$ not defined: no variance"      # anova.csv's note says more
-    p = fmt_p(effect["p"])
+    eps = effect.get("eps_gg") if hasattr(effect, "get") else None
+    corrected = eps is not None and not (isinstance(eps, float) and math.isnan(eps)) and eps != "" \
+        and float(effect["df1"]) > 1                    # as the APA table: Greenhouse-Geisser
+    p = fmt_p(effect["p_gg"] if corrected else effect["p"])
     p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
-    return (f"$F$({int(effect['df1'])}, {int(effect['df2'])}) = {fmt_number(effect['F'])}, "
+    df = (f"{fmt_number(float(effect['df1']) * float(eps))}, {fmt_number(float(effect['df2']) * float(eps))}"
+          if corrected else f"{int(effect['df1'])}, {int(effect['df2'])}")
+    return (f"$F$({df}) = {fmt_number(effect['F'])}, "
             f"${p_text.split(' ')[0]}$ {' '.join(p_text.split(' ')[1:])}, "
             f"$\\eta_p^2$ = {fmt_unit(effect['pes'])}")
 
 
 def _interaction_row(anova, outcome):
-    rows = anova[(anova["outcome"] == outcome) & (anova["effect"] == "group:time")]
+    """The row of anova/anova.csv the study's question is about (``primary``: the group x time
+    interaction, or the time effect of a single arm)."""
+    if "primary" in anova.columns:
+        chosen = anova["primary"].astype(str).str.lower() == "true"
+    else:
+        chosen = anova["effect"] == "group:time"
+    rows = anova[(anova["outcome"] == outcome) & chosen]
     return None if rows.empty else rows.iloc[0]
+
+
+def _effect_name(effect) -> str:
+    """How a figure names the effect it reports."""
+    return "change over time" if effect is not None and effect["effect"] == "time" else "group × time"
 
 
 def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True):
@@ -454,7 +471,7 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
         effect = _interaction_row(anova, outcome) if anova is not None else None
         heading = _wrap(title or outcome, 56)
         if effect is not None:
-            heading += "\ngroup × time: " + _effect_text(effect)
+            heading += f"\n{_effect_name(effect)}: " + _effect_text(effect)
         axes.set_title(heading, loc="left", pad=24, fontsize=9)
         axes.text(1.0, -0.16, "means with 95% CI; faint lines: " + (
                   f"{TRAJECTORIES_PER_GROUP} randomly chosen participants per group" if sampled
@@ -533,8 +550,15 @@ def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide,
     from .tables import study_instruments_by_id, variable_label
 
     instruments = study_instruments_by_id(study, root)
-    return anova_interaction(outcome, cells, scores_wide, ledger, anova, study["groups"], study["waves"],
+    return anova_interaction(outcome, cells, scores_wide, ledger, anova, _groups(study), study["waves"],
                              instruments, title=f"{variable_label(outcome, instruments)} ({outcome})")
+
+
+def _groups(study: dict) -> list[str]:
+    """The groups the ANOVA's tables hold: the study's, or the single arm's one."""
+    from .anova import SINGLE_ARM
+
+    return [SINGLE_ARM] if study.get("design") == "repeated" else list(study["groups"])
 
 
 def anova_panel_for_study(anova, cells, study: dict, root=None):
@@ -542,6 +566,7 @@ def anova_panel_for_study(anova, cells, study: dict, root=None):
     from .tables import study_instruments_by_id
 
     outcomes = list(study["analyses"]["anova"]["outcomes"])
-    return anova_panel(outcomes, cells, anova, study["groups"], study["waves"],
-                       study_instruments_by_id(study, root),
-                       title=f"{study.get('title', '')}\nGroup means with 95% CI; group × time interaction")
+    what = ("Means with 95% CI; change over time" if study.get("design") == "repeated"
+            else "Group means with 95% CI; group × time interaction")
+    return anova_panel(outcomes, cells, anova, _groups(study), study["waves"],
+                       study_instruments_by_id(study, root), title=f"{study.get('title', '')}\n{what}")

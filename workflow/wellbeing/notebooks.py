@@ -21,6 +21,8 @@ NOTEBOOKS = {
     "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv"],
     "anova": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv", "anova/followups.csv",
               "anova/mixed_model.csv", "anova/assumptions.csv", "scores/scores_wide.csv"],
+    "anova_single_arm": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv",
+                         "anova/followups.csv", "anova/mixed_model.csv", "figures/anova_panel.png"],
     "correlations": ["scores/scores_wide.csv"],
 }
 
@@ -32,8 +34,8 @@ def notebooks_for(study: Mapping) -> list[str]:
     names = ["data_audit"]
     if study.get("instruments") and "reliability" in analyses:
         names.append("scoring_reliability")
-    if "anova" in analyses:
-        names.append("anova")
+    if "anova" in analyses:     # the mixed design's notebook, or the single arm's
+        names.append("anova_single_arm" if study.get("design") == "repeated" else "anova")
     if analyses.get("correlations"):
         names.append("correlations")
     return names

@@ -622,10 +622,13 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     >>> table.rows
     [['pss10.total', '46', '18.20 (5.10)', '18.00 (4.90)', '19.10 (6.00)', '14.85 (5.55)', '1, 44', '12.35', '< .001', '.22 [.06, .38]']]
     """
-    groups = [str(g) for g in study["groups"]]
+    from .anova import SINGLE_ARM, primary_effect
+
+    single_arm = study.get("design") == "repeated"
+    groups = [SINGLE_ARM] if single_arm else [str(g) for g in study["groups"]]
     waves = [str(w) for w in study["waves"]]
     corrected = len(waves) > 2
-    interaction = anova[anova["effect"] == "group:time"].drop_duplicates("outcome").set_index("outcome")
+    interaction = anova[anova["effect"] == primary_effect(study)].drop_duplicates("outcome").set_index("outcome")
     outcomes = list(interaction.index)
     undefined_notes: dict[str, list[str]] = {}
     method = next((m for m in interaction.get("p_adjust", []) if not _missing(m)), "none")
@@ -662,7 +665,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
             row.append("—" if undefined else fmt_p(effect.get("p_adjusted")))
         rows.append(row + [pes])
     adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
-    columns = (["Outcome", "*n*"] + [f"{g} {w}" for g in groups for w in waves]
+    columns = (["Outcome", "*n*"] + [w if single_arm else f"{g} {w}" for g in groups for w in waves]
                + ["*df*", "*F*", "*p*"] + ([f"*p* ({adjust_name})"] if adjusted else [])
                + [f"ηₚ² [{_ci_level_text(level)} CI]"])
 
@@ -678,11 +681,19 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     if excluded and excluded != [0]:
         count = str(excluded[0]) if len(excluded) == 1 else f"{excluded[0]}–{excluded[-1]}"
         excluded_text = f"; {count} excluded per outcome (reasons in anova/ledger.csv)"
-    parts = [f"Group columns are *M* (*SD*). *n* = participants with a score at every wave: "
-             f"{n_text}{excluded_text}.",
-             "*F*, *p* and ηₚ² (partial eta squared, with its "
-             f"{_ci_level_text(level)} confidence interval) are for the group × time interaction "
-             "of a mixed ANOVA with Type III sums of squares (as SPSS GLM and R's afex)."]
+    if single_arm:
+        n_text = n_text.removeprefix(f"{SINGLE_ARM} ")
+        parts = [f"Wave columns are *M* (*SD*). *n* = participants with a score at every wave: "
+                 f"{n_text}{excluded_text}.",
+                 "*F*, *p* and ηₚ² (partial eta squared, with its "
+                 f"{_ci_level_text(level)} confidence interval) are for the change over time (the "
+                 "time effect of a one-way repeated-measures ANOVA, as SPSS GLM and R's afex)."]
+    else:
+        parts = [f"Group columns are *M* (*SD*). *n* = participants with a score at every wave: "
+                 f"{n_text}{excluded_text}.",
+                 "*F*, *p* and ηₚ² (partial eta squared, with its "
+                 f"{_ci_level_text(level)} confidence interval) are for the group × time interaction "
+                 "of a mixed ANOVA with Type III sums of squares (as SPSS GLM and R's afex)."]
     if corrected:
         parts.append("Degrees of freedom and *p* are Greenhouse-Geisser corrected; Mauchly's test "
                      "and Huynh-Feldt corrections are in anova/anova.csv.")
@@ -693,9 +704,12 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
     for reason, labels in undefined_notes.items():
         parts.append(f"— not defined for {', '.join(labels)}: {reason}.")
-    parts.append("Main effects, follow-up tests and the mixed-model sensitivity analysis are in "
+    parts.append(("Pairwise comparisons of the waves" if single_arm else "Main effects, follow-up tests")
+                 + " and the mixed-model sensitivity analysis are in "
                  "anova/anova.csv, anova/followups.csv and anova/mixed_model.csv.")
-    return Table(title="Outcomes by group and wave, and the group × time interaction",
+    title = ("Outcomes by wave, and their change over time" if single_arm
+             else "Outcomes by group and wave, and the group × time interaction")
+    return Table(title=title,
                  columns=columns, rows=rows, note=" ".join(parts), number=number)
 
 
