@@ -47,7 +47,9 @@
 # table "assumption": shapiro.test per group x wave (W, p); car::leveneTest(center = mean) and
 #   (center = median) per wave (F, df1, df2, p); Box's M written out (chi-square approximation
 #   of Box 1949, the formula of heplots::boxM, which Debian does not package) -> chi2, df, p
-# table "lmm": lme4::lmer(score ~ wave * group + (1 | participant), REML = TRUE) on all available
+# table "lmm": lmerTest::lmer(score ~ wave * group + (1 | participant), REML = TRUE) (lmerTest 3.1-3:
+#   lme4's fit, Satterthwaite df, t and p in summary(); anova(m) the joint F of the interaction
+#   with its Satterthwaite denominator df) on all available
 #   rows (treatment contrasts: first wave, first group) -> estimate, se of every
 #   wave:group interaction term; n_participants, n_observations
 suppressPackageStartupMessages({
@@ -55,6 +57,7 @@ suppressPackageStartupMessages({
   library(car)
   library(effectsize)
   library(lme4)
+  library(lmerTest)       # after lme4: its lmer() adds Satterthwaite df
 })
 
 args <- commandArgs(trailingOnly = TRUE)
@@ -249,12 +252,19 @@ for (dataset in names(sets)) {
   m <- lmer(score ~ wave * group + (1 | participant), data = da, REML = TRUE,
             control = lmerControl(optimizer = "bobyqa",
                                   optCtrl = list(rhobeg = 2e-3, rhoend = 2e-12)))
-  co <- summary(m)$coefficients
+  co <- summary(m)$coefficients          # lmerTest: Satterthwaite df, t and p
   for (j in seq_along(waves)[-1]) for (h in seq_along(groups)[-1]) {
     name <- sprintf("wave%s:group%s", waves[j], groups[h])
     add(dataset, "lmm", sprintf("time[%s]:group[%s]", waves[j], groups[h]),
         list(estimate = co[name, "Estimate"], se = co[name, "Std. Error"],
+             df = co[name, "df"], statistic = co[name, "t value"], p = co[name, "Pr(>|t|)"],
              n_participants = length(unique(da$participant)), n_observations = nrow(da)))
+  }
+  if ((length(waves) - 1) * (length(groups) - 1) > 1) {
+    a <- anova(m, ddf = "Satterthwaite")   # the interaction, jointly (lmerTest's contestMD)
+    add(dataset, "lmm", "group:time",
+        list(statistic = a["wave:group", "F value"], df1 = a["wave:group", "NumDF"],
+             df = a["wave:group", "DenDF"], p = a["wave:group", "Pr(>F)"]))
   }
 }
 

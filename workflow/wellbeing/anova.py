@@ -34,7 +34,8 @@ factor ``time``, the study's 2 or more waves) this module computes:
   test per wave with both centres (``levene_mean``: the mean, as SPSS; ``levene_median``: the
   median, Brown-Forsythe, ``car::leveneTest``'s default), Box's M (chi-square approximation, as
   ``heplots::boxM``) and Mauchly's test;
-- **a sensitivity model** (:func:`mixed_model`): a linear mixed model with all available data;
+- **a sensitivity model** (:func:`mixed_model`): a linear mixed model with all available data,
+  Satterthwaite df as lmerTest;
 - **the analysis ledger**: every participant, per outcome, included or excluded and why.
 
 The ANOVA analyses complete cases: a participant enters an outcome's ANOVA when they have a
@@ -51,6 +52,8 @@ Huynh, H. & Feldt, L. S. (1976); Lecoutre, B. (1991). A correction for the epsil
 approximate test in repeated measures designs. Journal of Educational Statistics, 16(4), 371-372.
 Box, G. E. P. (1949). A general distribution theory for a class of likelihood criteria.
 Biometrika, 36, 317-346.
+Kuznetsova, A., Brockhoff, P. B. & Christensen, R. H. B. (2017). lmerTest package: tests in
+linear mixed effects models. Journal of Statistical Software, 82(13).
 
 Examples
 --------
@@ -136,7 +139,7 @@ FOLLOWUP_COLUMNS = ["outcome", "comparison", "group", "wave", "contrast", "n1", 
                     "d_z", "d_z_ci_low", "d_z_ci_high", "ci_level"]
 #: Columns of ``anova/mixed_model.csv`` (one row per outcome x interaction term).
 MIXED_MODEL_COLUMNS = ["outcome", "term", "estimate", "se", "ci_low", "ci_high", "ci_level",
-                       "statistic", "statistic_type", "df", "p", "p_adjusted", "p_adjust",
+                       "statistic", "statistic_type", "df1", "df", "p", "p_adjusted", "p_adjust",
                        "n_participants", "n_observations", "anova_n", "anova_F", "anova_p",
                        "anova_pes", "method", "converged", "note"]
 #: Columns of ``anova/assumptions.csv``.
@@ -763,6 +766,91 @@ class RandomInterceptFit:
     tau2: float             # random-intercept variance
     converged: bool
     note: str
+    #: the per-participant sums the REML criterion is made of (for :func:`satterthwaite_df`)
+    sums: tuple = ()
+
+
+def _A_and_Q(sums: tuple, g: float):
+    """A(g) and Q(g) of :func:`fit_random_intercept` (with b and beta)."""
+    m, S, t, XtX, Xty, yty = sums[:6]
+    w = g / (1.0 + m * g)
+    A = XtX - (S * w[:, None]).T @ S
+    b = Xty - S.T @ (w * t)
+    beta = np.linalg.solve(A, b)
+    Q = yty - float(w @ (t * t)) - float(b @ beta)
+    return A, Q, beta
+
+
+def _reml_deviance(sums: tuple, sigma2: float, tau2: float) -> float:
+    """-2 REML log-likelihood (up to a constant) at residual variance ``sigma2`` and
+    random-intercept variance ``tau2``, not profiled:
+    ``sum_i [(m_i - 1) log sigma2 + log(sigma2 + m_i tau2)] + log|A| - p log sigma2 + Q / sigma2``
+    (``X'V^-1 X = A / sigma2``, ``r'V^-1 r = Q / sigma2``)."""
+    m, p = sums[0], sums[1].shape[1]
+    A, Q, _ = _A_and_Q(sums, tau2 / sigma2)
+    _, logdet = np.linalg.slogdet(A)
+    return float(((m - 1) * math.log(sigma2)).sum() + np.log(sigma2 + m * tau2).sum()
+                  + logdet - p * math.log(sigma2) + Q / sigma2)
+
+
+def satterthwaite_df(fit: "RandomInterceptFit", contrasts: np.ndarray) -> np.ndarray:
+    """Satterthwaite denominator df of each contrast (row of ``contrasts``) of the fixed effects,
+    as lmerTest computes them (Kuznetsova, Brockhoff & Christensen 2017):
+    ``df = 2 f^2 / (g' A g)``, ``f = c' Cov(beta) c``, ``g`` its gradient in the variance
+    parameters and ``A = 2 H^-1`` their asymptotic covariance, ``H`` the Hessian of the REML
+    deviance (:func:`_reml_deviance`); derivatives by central differences, as lmerTest's numDeriv
+    (agreement about 1e-6 relative). df is invariant to the variance parameterisation, so
+    ``(sigma2, tau2)`` serve. A random-intercept variance of 0 (a singular fit) leaves no
+    interior point to differentiate at: NaN."""
+    contrasts = np.atleast_2d(np.asarray(contrasts, dtype=float))
+    if not fit.sums or fit.tau2 <= 0 or fit.sigma2 <= 0:
+        return np.full(len(contrasts), math.nan)
+    point = np.array([fit.sigma2, fit.tau2])
+    steps = 1e-4 * point
+
+    def deviance(x):
+        return _reml_deviance(fit.sums, x[0], x[1])
+
+    H = np.zeros((2, 2))
+    for i in range(2):
+        for j in range(2):
+            ei, ej = np.eye(2)[i] * steps[i], np.eye(2)[j] * steps[j]
+            H[i, j] = (deviance(point + ei + ej) - deviance(point + ei - ej) - deviance(point - ei + ej)
+                       + deviance(point - ei - ej)) / (4 * steps[i] * steps[j])
+    H_inv = np.linalg.inv(H)
+
+    def covariance(x):
+        A, _, _ = _A_and_Q(fit.sums, x[1] / x[0])
+        return x[0] * np.linalg.inv(A)
+
+    variance = np.einsum("ij,jk,ik->i", contrasts, fit.cov, contrasts)
+    gradient = np.zeros((len(contrasts), 2))
+    for i in range(2):
+        e = np.eye(2)[i] * steps[i]
+        upper, lower = covariance(point + e), covariance(point - e)
+        gradient[:, i] = (np.einsum("ij,jk,ik->i", contrasts, upper, contrasts)
+                          - np.einsum("ij,jk,ik->i", contrasts, lower, contrasts)) / (2 * steps[i])
+    return variance ** 2 / np.einsum("ij,jk,ik->i", gradient, H_inv, gradient)
+
+
+def _joint_f(fit: "RandomInterceptFit", L: np.ndarray) -> tuple[float, float, float]:
+    """F test of ``L beta = 0`` with Satterthwaite denominator df, as lmerTest's ``anova()``
+    (contestMD): F = mean of the squared t of the eigen-directions of ``L Cov L'``; the df from
+    their Satterthwaite df ``nu_m`` (all equal: their mean; any <= 2: 2; else 2E / (E - q) with
+    E = sum nu_m / (nu_m - 2)). Returns (F, q, df)."""
+    values, vectors = np.linalg.eigh(L @ fit.cov @ L.T)
+    directions = vectors.T @ L
+    t2 = (directions @ fit.beta) ** 2 / values
+    q = len(values)
+    nu = satterthwaite_df(fit, directions)
+    if np.all(np.abs(nu - nu[0]) < 1e-8):
+        df = float(nu.mean())
+    elif np.any(nu <= 2):
+        df = 2.0
+    else:
+        E = float(np.sum(nu / (nu - 2)))
+        df = 2 * E / (E - q)
+    return float(t2.sum() / q), float(q), df
 
 
 def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> RandomInterceptFit:
@@ -842,7 +930,8 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
     sigma2 = Q / dof
     note = "" if theta > 0 else "random-intercept variance estimated as 0 (singular fit, as lme4 reports it)"
     return RandomInterceptFit(beta=beta, cov=sigma2 * np.linalg.inv(A), sigma2=sigma2, tau2=g * sigma2,
-                              converged=bool(search.success) and best < len(grid) - 1, note=note)
+                              converged=bool(search.success) and best < len(grid) - 1, note=note,
+                              sums=(m, S, t, XtX, Xty, yty))
 
 
 def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
@@ -853,10 +942,15 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
     time and group are treatment coded (baseline wave, reference group), so each interaction
     term ``time[w]:group[g]`` is the difference between group ``g`` and the reference group in
     the mean change from baseline to wave ``w``, in score units. Participants with a wave
-    missing enter with the scores they have (missing at random). Wald z tests and intervals,
-    from the fixed effects' covariance ``(X' V^-1 X)^-1`` at the REML variance estimates (the
-    standard errors ``lme4::lmer`` reports; ``tests/reference/anova_reference.R`` compares them);
-    with more than one interaction term a joint Wald chi-square row ``group:time`` follows.
+    missing enter with the scores they have (missing at random). Standard errors from the fixed
+    effects' covariance ``(X' V^-1 X)^-1`` at the REML variance estimates (as ``lme4::lmer``);
+    t tests and t intervals with Satterthwaite df (:func:`satterthwaite_df`), as
+    ``lmerTest::lmer`` reports them (Wald z p values are anti-conservative in samples of 20-50);
+    with more than one interaction term a joint F row ``group:time`` follows, with the
+    Satterthwaite denominator df of ``lmerTest``'s ``anova()``. A single arm (one group) gets
+    the change from baseline to each wave, ``time[w]``, and the joint ``time`` row.
+    ``tests/reference/anova_reference.R`` compares every number with lmerTest. A singular fit
+    (random-intercept variance 0) falls back to Wald z and chi-square, saying so in ``note``.
 
     Parameters
     ----------
@@ -902,22 +996,38 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
                                data["participant"].astype(str).to_numpy())
     fe_params = pd.Series(fit.beta, index=exog.columns)
     cov = pd.DataFrame(fit.cov, index=exog.columns, columns=exog.columns)
-    z = stats.norm.ppf(0.5 + level / 2)
+    position = {name: i for i, name in enumerate(exog.columns)}
+    L = np.zeros((len(interactions), len(exog.columns)))
+    for row, name in enumerate(interactions):
+        L[row, position[name]] = 1.0
+    dfs = satterthwaite_df(fit, L)
     rows = []
-    for name in interactions:
+    for name, df in zip(interactions, dfs):
         estimate = float(fe_params[name])
         se = math.sqrt(cov.loc[name, name])
+        if math.isfinite(df):
+            q = stats.t.ppf(0.5 + level / 2, df)
+            p = float(2 * stats.t.sf(abs(estimate / se), df))
+            kind = "t"
+        else:         # a singular fit: Wald z, as lme4 without lmerTest
+            q, p, kind = stats.norm.ppf(0.5 + level / 2), float(2 * stats.norm.sf(abs(estimate / se))), "z"
         rows.append({**base, "term": name, "estimate": estimate, "se": se,
-                     "ci_low": estimate - z * se, "ci_high": estimate + z * se,
-                     "statistic": estimate / se, "statistic_type": "z", "df": math.nan,
-                     "p": float(2 * stats.norm.sf(abs(estimate / se)))})
+                     "ci_low": estimate - q * se, "ci_high": estimate + q * se,
+                     "statistic": estimate / se, "statistic_type": kind, "df1": math.nan, "df": df,
+                     "p": p})
     if len(interactions) > 1:
-        b = fe_params[interactions].to_numpy()
-        V = cov.loc[interactions, interactions].to_numpy()
-        chi2 = float(b @ np.linalg.solve(V, b))
-        rows.append({**base, "term": "group:time" if group_columns else "time", "statistic": chi2,
-                     "statistic_type": "Wald chi2", "df": float(len(interactions)),
-                     "p": float(stats.chi2.sf(chi2, len(interactions)))})
+        term = "group:time" if group_columns else "time"
+        if fit.tau2 > 0:
+            F, q, df = _joint_f(fit, L)
+            rows.append({**base, "term": term, "statistic": F, "statistic_type": "F", "df1": q,
+                         "df": df, "p": float(stats.f.sf(F, q, df))})
+        else:
+            b = fe_params[interactions].to_numpy()
+            V = cov.loc[interactions, interactions].to_numpy()
+            chi2 = float(b @ np.linalg.solve(V, b))
+            rows.append({**base, "term": term, "statistic": chi2, "statistic_type": "Wald chi2",
+                         "df1": float(len(interactions)), "df": math.nan,
+                         "p": float(stats.chi2.sf(chi2, len(interactions)))})
     table = pd.DataFrame(rows)
     table["converged"] = fit.converged
     table["note"] = fit.note
