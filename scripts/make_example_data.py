@@ -1,14 +1,17 @@
-"""Write the two SIMULATED example studies' raw exports under data/raw/ (or --out DIR).
+"""Write the three SIMULATED example studies' raw exports under data/raw/ (or --out DIR).
 
     .venv/bin/python scripts/make_example_data.py [--out DIR]      (or: make example-data)
 
-The output is a pure function of the seeds in wellbeing.simulate (IMP_SEED, TRAINEE_SEED):
+The output is a pure function of the seeds in wellbeing.simulate (IMP_SEED, TRAINEE_SEED,
+PRACTICE_SEED):
 running this twice gives byte-identical files, and tests/test_simulate.py checks that the
 committed files are exactly what this script writes.
 
     <out>/imp_feasibility/pre.csv, post.csv, README.md           Qualtrics CSV exports
     <out>/trainee_wellbeing/export.csv, data_dictionary.csv,      REDCap raw export and
                             confidence_care.yaml, README.md       data dictionary
+    <out>/mindful_practice/surveys.csv, attendance.csv, README.md  long survey export and a
+                                                                   per-participant register
 """
 
 from __future__ import annotations
@@ -274,6 +277,52 @@ def write_trainee_wellbeing(out: Path) -> simulate.Simulation:
     return sim
 
 
+def write_mindful_practice(out: Path) -> simulate.Simulation:
+    sim = simulate.simulate_mindful_practice()
+    folder = out / "mindful_practice"
+    exports.write_plain_csv(sim.frames["surveys"], folder / "surveys.csv")
+    exports.write_plain_csv(sim.frames["attendance"], folder / "attendance.csv")
+    (folder / "README.md").write_bytes(practice_readme(sim).encode("utf-8"))
+    return sim
+
+
+def practice_readme(sim: simulate.Simulation) -> str:
+    p = sim.parameters
+    change = "; ".join(f"{wave}: stress {c[0]:+.2f}, self-compassion {c[1]:+.2f}, mindfulness {c[2]:+.2f}"
+                       for wave, c in p["change"].items())
+    return f"""\
+# mindful_practice: SIMULATED example data
+
+**These data are simulated. No real person is in them.** The participant codes are made up.
+
+Written by `scripts/make_example_data.py` (`make example-data`) with
+`wellbeing.simulate.simulate_mindful_practice(seed={p['seed']})`; the script rewrites these files
+byte for byte, and `tests/test_simulate.py` checks that it does.
+
+## What it mimics
+
+The most common evaluation of a clinician-wellbeing programme: a single arm (no comparison
+group) of {p['n']} primary-care clinicians answering before (T0), right after (T1) and three
+months after (T2) an 8-week mindfulness course, in the manner of the Mindful Practice in Medicine
+evaluations (Krasner et al., 2009, JAMA 302(12), 1284-1293). Perceived stress (PSS-10),
+self-compassion (SCS-SF) and mindfulness (FFMQ-15). Latent traits are standard normal at T0 with
+correlations stress / self-compassion -.55, stress / mindfulness -.45, self-compassion /
+mindfulness .50; at a later wave each is {p['retest']} x its T0 value plus noise plus the mean
+change (latent SD units) {change}. Items are generated through the bundled scoring keys.
+{p['lost']['T1']} participants did not answer at T1, {p['lost']['T2']} not at T2 (lost to
+follow-up); about 1% of item cells are blank. These are simulation settings, not published
+results.
+
+## Layout
+
+`surveys.csv`: a long export, one row per participant and wave answered: `code`, `visit`
+(T0, T1, T2), `PSS_1`-`PSS_10` (0-4), `SCSSF_1`-`SCSSF_12` (1-5), `FFMQ_1`-`FFMQ_15` (1-5);
+plain CSV, UTF-8. `attendance.csv`: the course register, one row per participant: `code`,
+`sessions` (of {simulate.PRACTICE_SESSIONS}) and `role`, read as a per-participant source (its
+columns hold at every wave). No item wording is included.
+"""
+
+
 def trainee_readme(sim: simulate.Simulation) -> str:
     rows = []
     for (a, b), target in simulate.TRAINEE_TARGETS.items():
@@ -340,8 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     imp = write_imp_feasibility(out)
     trainee = write_trainee_wellbeing(out)
-    print(f"wrote {out / 'imp_feasibility'} (seed {imp.parameters['seed']}) and "
-          f"{out / 'trainee_wellbeing'} (seed {trainee.parameters['seed']})")
+    practice = write_mindful_practice(out)
+    print(f"wrote {out / 'imp_feasibility'} (seed {imp.parameters['seed']}), "
+          f"{out / 'trainee_wellbeing'} (seed {trainee.parameters['seed']}) and "
+          f"{out / 'mindful_practice'} (seed {practice.parameters['seed']})")
     return 0
 
 

@@ -31,7 +31,9 @@ IMP = RAW / "imp_feasibility"
 TRAINEE = RAW / "trainee_wellbeing"
 FILES = ["imp_feasibility/pre.csv", "imp_feasibility/post.csv", "imp_feasibility/README.md",
          "trainee_wellbeing/export.csv", "trainee_wellbeing/data_dictionary.csv",
-         "trainee_wellbeing/confidence_care.yaml", "trainee_wellbeing/README.md"]
+         "trainee_wellbeing/confidence_care.yaml", "trainee_wellbeing/README.md",
+         "mindful_practice/surveys.csv", "mindful_practice/attendance.csv",
+         "mindful_practice/README.md"]
 IMP_PREFIX = {"ffmq39": "FFMQ", "scs26": "SCS", "eq60": "EQ", "pss10": "PSS",
               "proqol5": "ProQOL"}
 METADATA = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
@@ -142,7 +144,8 @@ def test_readmes_say_simulated_and_name_script_and_seed():
     from wellbeing import simulate
 
     for name, seed in (("imp_feasibility", simulate.IMP_SEED),
-                       ("trainee_wellbeing", simulate.TRAINEE_SEED)):
+                       ("trainee_wellbeing", simulate.TRAINEE_SEED),
+                       ("mindful_practice", simulate.PRACTICE_SEED)):
         text = (RAW / name / "README.md").read_text("utf-8")
         assert "SIMULATED" in text and "scripts/make_example_data.py" in text
         assert f"seed={seed}" in text
@@ -409,3 +412,22 @@ def test_confidence_care_definition_matches_bundled_shape():
     instruments = pytest.importorskip("wellbeing.instruments")
     loaded = instruments.load_instrument(TRAINEE / "confidence_care.yaml")   # schema-valid
     assert loaded.id == "confidence_care" and loaded.scale_names == ("total",)
+
+
+# ------------------------------------------------------------------ mindful_practice (single arm)
+
+def test_practice_single_arm_layout_and_attrition():
+    """36 clinicians at T0; 4 do not answer at T1 and 9 (those 4 among them) not at T2; every
+    code is in the register once; item codes lie in each instrument's range."""
+    from wellbeing import simulate
+
+    surveys = pd.read_csv(RAW / "mindful_practice" / "surveys.csv", dtype={"code": str})
+    register = pd.read_csv(RAW / "mindful_practice" / "attendance.csv", dtype={"code": str})
+    answered = surveys.groupby("visit").code.apply(set)
+    assert [len(answered[w]) for w in ("T0", "T1", "T2")] == [36, 32, 27]
+    assert answered["T2"] <= answered["T0"] and (answered["T0"] - answered["T1"]) <= (answered["T0"] - answered["T2"])
+    assert sorted(register.code) == sorted(answered["T0"]) and register.code.is_unique
+    assert register.sessions.between(1, simulate.PRACTICE_SESSIONS).all()
+    for prefix, (low, high) in (("PSS", (0, 4)), ("SCSSF", (1, 5)), ("FFMQ", (1, 5))):
+        values = surveys.filter(regex=f"^{prefix}_").stack().dropna()
+        assert values.between(low, high).all() and (values == values.round()).all()

@@ -216,6 +216,23 @@ def _plain_csv(rows: Sequence[Sequence[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def write_plain_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write ``frame`` as a plain CSV as survey platforms and spreadsheets save one: UTF-8
+    without BOM, quotes only where needed, ``\\n`` line ends, values by :func:`format_value`
+    (whole numbers without ``.0``, missing values empty).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> write_plain_csv(pd.DataFrame({"code": ["MP1"], "PSS_1": [3.0], "PSS_2": [None]}), p)
+    >>> p.read_text()
+    'code,PSS_1,PSS_2\\nMP1,3,\\n'
+    """
+    rows = [[str(c) for c in frame.columns], *_rows(frame)]
+    _write_bytes(path, _plain_csv(rows))
+
+
 def write_redcap_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write ``frame`` as a REDCap "CSV (raw data)" export.
 

@@ -1031,3 +1031,87 @@ def simulate_trainee_wellbeing(seed: int = TRAINEE_SEED, tolerance: float = 0.01
                   "tolerance": tolerance}
     return Simulation({"export": pd.DataFrame(rows)}, parameters, achieved)
 
+
+
+# --------------------------------------------------------------------------------------------
+# mindful_practice: a single-arm programme evaluation over three waves
+# --------------------------------------------------------------------------------------------
+
+PRACTICE_SEED = 20091007
+#: The single arm's instruments: form -> (instrument id, column prefix, item loading,
+#: keyed category probabilities at baseline).
+PRACTICE_FORMS = {
+    "pss": ("pss10", "PSS", 0.75, (0.08, 0.22, 0.36, 0.24, 0.10)),
+    "scs": ("scs_sf12", "SCSSF", 0.72, (0.10, 0.25, 0.33, 0.22, 0.10)),
+    "ffmq": ("ffmq15", "FFMQ", 0.70, (0.06, 0.20, 0.36, 0.27, 0.11)),
+}
+#: Baseline correlations of the three traits (stress, self-compassion, mindfulness).
+PRACTICE_CORRELATION = np.array([[1.0, -0.55, -0.45], [-0.55, 1.0, 0.50], [-0.45, 0.50, 1.0]])
+#: Mean change from baseline in latent SD units, per wave (stress falls, the others rise).
+PRACTICE_CHANGE = {"T1": np.array([-0.50, 0.35, 0.30]), "T2": np.array([-0.40, 0.30, 0.25])}
+PRACTICE_RETEST = 0.75           # correlation of a trait between waves
+PRACTICE_N = 36
+PRACTICE_LOST = {"T1": 4, "T2": 9}   # not answering at that wave (T2's include T1's)
+PRACTICE_MISSING_RATE = 0.01     # an item left blank
+PRACTICE_SESSIONS = 8            # weekly sessions of the course
+
+
+def simulate_mindful_practice(seed: int = PRACTICE_SEED) -> Simulation:
+    """Simulate the mindful_practice example study: a single arm of clinicians answering the
+    PSS-10, SCS-SF and FFMQ-15 before (T0), after (T1) and three months after (T2) an 8-week
+    course; a long survey export ``surveys`` (one row per participant and wave answered) and an
+    ``attendance`` register (one row per participant: sessions attended, role).
+
+    Traits are standard normal at baseline with :data:`PRACTICE_CORRELATION`; at each later wave
+    ``retest * baseline + sqrt(1 - retest^2) * noise + change`` (:data:`PRACTICE_CHANGE`); items
+    come from the bundled definitions' keys through :class:`ItemPlan`.
+    """
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
+    rng_latent, rng_items, rng_missing, rng_people, rng_lost = streams
+    n = PRACTICE_N
+    chol = np.linalg.cholesky(PRACTICE_CORRELATION)
+    baseline = exact_standard_normal(rng_latent, n, 3) @ chol.T
+    waves = {"T0": baseline}
+    for wave, change in PRACTICE_CHANGE.items():
+        noise = rng_latent.standard_normal((n, 3)) @ chol.T
+        waves[wave] = PRACTICE_RETEST * baseline + math.sqrt(1 - PRACTICE_RETEST ** 2) * noise + change
+    plans = {}
+    for form, (instrument, _, loading, probabilities) in PRACTICE_FORMS.items():
+        facet = Facet(instrument, "total", 1, 0.0, None, 0.0, probabilities)
+        plan = make_plan(instrument, [facet], rng_items)
+        plan.loading = {f"{instrument}.total": loading}
+        plans[form] = plan
+    lost_t1 = set(rng_lost.choice(n, PRACTICE_LOST["T1"], replace=False).tolist())
+    others = [i for i in range(n) if i not in lost_t1]
+    lost_t2 = lost_t1 | set(rng_lost.choice(others, PRACTICE_LOST["T2"] - len(lost_t1), replace=False).tolist())
+    absent = {"T0": set(), "T1": lost_t1, "T2": lost_t2}
+    codes = [f"MP{number:03d}" for number in rng_people.choice(np.arange(100, 1000), n, replace=False)]
+    rows = []
+    for wave, latent in waves.items():
+        answers = {}
+        for column, form in enumerate(PRACTICE_FORMS):
+            plan = plans[form]
+            instrument = PRACTICE_FORMS[form][0]
+            noise = rng_items.standard_normal((n, len(plan.facet_of_item)))
+            values = plan.generate({f"{instrument}.total": latent[:, column]}, noise)
+            blank = rng_missing.random(values.shape) < PRACTICE_MISSING_RATE
+            answers[form] = np.where(blank, np.nan, values)
+        for i in range(n):
+            if i in absent[wave]:
+                continue
+            row = {"code": codes[i], "visit": wave}
+            for form, (_, prefix, _, _) in PRACTICE_FORMS.items():
+                for j, value in enumerate(answers[form][i], start=1):
+                    row[f"{prefix}_{j}"] = value
+            rows.append(row)
+    surveys = pd.DataFrame(rows)
+    # attendance: more sessions for those who stayed; roles of a primary-care team
+    sessions = np.clip(np.round(rng_people.normal(6.2, 1.5, n)), 1, PRACTICE_SESSIONS).astype(int)
+    for i in lost_t2:
+        sessions[i] = max(1, sessions[i] - int(rng_people.integers(1, 4)))
+    roles = rng_people.choice(["physician", "nurse", "physician", "allied health"], n)
+    attendance = pd.DataFrame({"code": codes, "sessions": sessions, "role": roles})
+    parameters = {"seed": seed, "n": n, "retest": PRACTICE_RETEST,
+                  "change": {wave: change.tolist() for wave, change in PRACTICE_CHANGE.items()},
+                  "lost": {wave: len(people) for wave, people in absent.items()}}
+    return Simulation({"surveys": surveys, "attendance": attendance}, parameters, {})
