@@ -333,13 +333,21 @@ def test_output_columns(results):
     assert list(result.mixed_model.columns) == anova.MIXED_MODEL_COLUMNS
     assert list(result.assumptions.columns) == anova.ASSUMPTION_COLUMNS
     assert list(result.ledger.columns) == anova.LEDGER_COLUMNS
-    # 3 waves: consecutive and baseline contrasts in each group; 2 non-reference groups x 3 waves
+    # 3 waves: consecutive and baseline contrasts in each group; every pair of groups x 3 waves
     follow = result.followups
     assert follow.loc[follow["group"] == "a", "contrast"].tolist() == [
         "t2 - t1", "t3 - t2", "t3 - t1"]
     assert follow.loc[follow["comparison"] == "between", "contrast"].tolist() == [
-        "b - a", "c - a"] * 3
-    # 3 waves or more: a joint Wald row after the interaction terms
+        "b - a", "c - a", "c - b"] * 3
+    # Holm across the three pairs at a wave, by hand: sorted p times 3, 2, 1, kept monotone
+    at_t1 = follow[(follow["comparison"] == "between") & (follow["wave"] == "t1")]
+    p = at_t1["p"].to_numpy()
+    order = np.argsort(p)
+    holm = np.minimum(1, np.maximum.accumulate(p[order] * np.array([3, 2, 1])))
+    expected = np.empty(3)
+    expected[order] = holm
+    np.testing.assert_allclose(at_t1["p_holm_pairs"].to_numpy(), expected, rtol=1e-15)
+    # 3 waves or more: a joint F row after the interaction terms
     assert result.mixed_model["term"].tolist() == [
         "time[t2]:group[b]", "time[t2]:group[c]", "time[t3]:group[b]", "time[t3]:group[c]",
         "group:time"]

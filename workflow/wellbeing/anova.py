@@ -135,8 +135,8 @@ CELL_COLUMNS = ["outcome", "group", "wave", "n", "mean", "sd", "se", "ci_low", "
 #: Columns of ``anova/followups.csv``.
 FOLLOWUP_COLUMNS = ["outcome", "comparison", "group", "wave", "contrast", "n1", "n2", "mean1",
                     "mean2", "mean_diff", "diff_ci_low", "diff_ci_high", "test", "t", "df", "p",
-                    "p_adjusted", "p_adjust", "es_type", "es", "es_ci_low", "es_ci_high",
-                    "d_z", "d_z_ci_low", "d_z_ci_high", "ci_level"]
+                    "p_holm_pairs", "p_adjusted", "p_adjust", "es_type", "es", "es_ci_low",
+                    "es_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high", "ci_level"]
 #: Columns of ``anova/mixed_model.csv`` (one row per outcome x interaction term).
 MIXED_MODEL_COLUMNS = ["outcome", "term", "estimate", "se", "ci_low", "ci_high", "ci_level",
                        "statistic", "statistic_type", "df1", "df", "p", "p_adjusted", "p_adjust",
@@ -629,13 +629,16 @@ def followups(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Se
       effect size Hedges' ``g_av``: the mean change over ``sqrt((s1^2 + s2^2) / 2)`` (Cumming
       2012), times Hedges' exact ``J(n - 1)``, with the normal interval of Algina & Keselman
       (2003), as ``effectsize::repeated_measures_d(method = "av")``;
-    - ``comparison = "between"``: at each wave, every other group minus the reference group (the
-      first of ``group_levels``), Welch's t test and interval of the mean difference; effect size
+    - ``comparison = "between"``: at each wave, every pair of groups (each later group of
+      ``group_levels`` minus an earlier one: with two groups, the other group minus the
+      reference), Welch's t test and interval of the mean difference; effect size
       Hedges' ``g`` (pooled SD, ``J(n1 + n2 - 2)``) with the noncentral-t interval, as
       ``effectsize::hedges_g``.
 
-    ``mean_diff = mean2 - mean1`` (``mean2``: the later wave, or the non-reference group);
-    intervals are 95%. ``p_adjusted`` is filled in by :func:`for_study`, across outcomes.
+    ``mean_diff = mean2 - mean1`` (``mean2``: the later wave, or the later group);
+    intervals are 95%. ``p_holm_pairs``: Holm-adjusted across the pairs of one family (the
+    wave pairs within a group; the group pairs at a wave), as R's ``p.adjust(method = "holm")``;
+    ``p_adjusted`` is filled in by :func:`for_study`, across outcomes.
 
     Examples
     --------
@@ -656,14 +659,22 @@ def followups(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Se
             rows.append({"outcome": outcome, "comparison": "within", "group": level_name,
                          "wave": "", "contrast": f"{waves[b]} - {waves[a]}",
                          **_paired(block[:, a], block[:, b], level)})
-    reference = group_levels[0]
     for j, wave in enumerate(waves):
-        for other in group_levels[1:]:
-            rows.append({"outcome": outcome, "comparison": "between", "group": "", "wave": wave,
-                         "contrast": f"{other} - {reference}",
-                         **_between(Y[groups == reference, j], Y[groups == other, j], level)})
+        # every pair of groups, each later group minus an earlier one (the reference first)
+        for a, first in enumerate(group_levels):
+            for other in group_levels[a + 1:]:
+                rows.append({"outcome": outcome, "comparison": "between", "group": "", "wave": wave,
+                             "contrast": f"{other} - {first}",
+                             **_between(Y[groups == first, j], Y[groups == other, j], level)})
     table = pd.DataFrame(rows)
     table["ci_level"] = level
+    # Holm across the pairs of one family: the wave pairs within a group, the group pairs at a wave
+    table["p_holm_pairs"] = np.nan
+    family = np.where(table["comparison"] == "within", "w|" + table["group"].astype(str),
+                      "b|" + table["wave"].astype(str))
+    for key in pd.unique(family):
+        rows_of = np.flatnonzero(family == key)
+        table.loc[table.index[rows_of], "p_holm_pairs"] = p_adjust(table["p"].iloc[rows_of], "holm")
     return table.reindex(columns=FOLLOWUP_COLUMNS)
 
 
