@@ -163,7 +163,7 @@ the statistics below hold when computed from these raw files.
 ## What it mimics
 
 A feasibility study of a 9-week interpersonal mindfulness training for mental-health
-professionals (design and published figures in `shared/design.md`): 25 trained participants
+professionals (published figures in the table below): 25 trained participants
 (group `imp`, two cohorts of 14 and 11) and 22 controls (group `control`), questionnaires
 before (`pre.csv`) and after (`post.csv`) the course: FFMQ-39, SCS-26, EQ (60 items, 40
 scored), PSS-10 and ProQOL-5, with age, gender and profession at pre and average minutes of home
@@ -343,8 +343,7 @@ the correlations below hold when computed from `export.csv`.
 ## What it mimics
 
 A cross-sectional survey of 12 medical trainees (mean age 27.6, published; integer ages summing
-to 331 give 27.58, the closest possible; design and published figures in
-`shared/design.md`): mindfulness (MAAS-15), self-compassion (SCS-SF-12), resilience (BRS),
+to 331 give 27.58, the closest possible; published figures below): mindfulness (MAAS-15), self-compassion (SCS-SF-12), resilience (BRS),
 perceived stress (PSS-10), flourishing (Flourishing Scale), a single mental-health rating and
 the study's own 5-item "confidence in giving calm, compassionate care" scale
 (`confidence_care.yaml`, same format as the bundled instrument definitions; total = mean).

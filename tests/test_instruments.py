@@ -1,7 +1,7 @@
 """Tests of the bundled instrument definitions, their schema and the loader.
 
-The keys below are repeated by hand from ``shared/instrument-keys.md`` (checked against the
-sources each definition file lists), so a change to a bundled file that alters a key fails here.
+The keys below are repeated by hand from the published scoring keys (the sources each definition
+file lists), so a change to a bundled file that alters a key fails here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tests of vectorised scoring: hand-worked respondents, bounds, reverse keys, missing items.
 
 Every expected value is worked out by hand in the comment beside it, from the keys in
-``shared/instrument-keys.md`` (repeated in tests/test_instruments.py), not from the code.
+published scoring keys (repeated in tests/test_instruments.py), not from the code.
 """
 
 from __future__ import annotations

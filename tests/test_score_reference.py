@@ -1,7 +1,7 @@
 """Cross-check of the pipeline's scores against an independent R implementation.
 
 ``tests/reference/score_reference.R`` scores FFMQ-39, SCS-26, PSS-10 and ProQOL-5 from the keys in
-``shared/instrument-keys.md`` with ``psych::scoreItems`` and base R, written without looking at
+the published scoring keys with ``psych::scoreItems`` and base R, written without looking at
 the library's code or the instrument YAML files. Two checks:
 
 (a) the library's scores, recomputed in-process from ``data/raw`` (no Snakemake), equal the

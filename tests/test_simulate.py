@@ -3,7 +3,7 @@
 Every statistic is recomputed here from the raw files in ``data/raw/`` with pingouin and scipy
 and an independent scorer written in this file (it reads the bundled instrument definitions,
 not ``wellbeing.simulate``), so the published figures hold for what a user actually receives.
-Targets: ``shared/design.md`` ("What it is for").
+Targets: the published figures each study's README lists.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@
 # cell for a missing score.
 #
 # Written from the published definitions, NOT from the pipeline's code or YAML files: the keys
-# below are typed in from shared/instrument-keys.md (FFMQ-39: Baer et al. 2006; SCS-26: Neff
+# below are typed in from the published scoring keys (FFMQ-39: Baer et al. 2006; SCS-26: Neff
 # 2003; PSS-10: Cohen et al. 1983; ProQOL-5: Stamm 2010), and the missing-item rule from the
 # study protocol (every one of these four instruments uses min_answered = 80%):
 #
@@ -63,7 +63,7 @@ MIN_SHARE_DEN <- 5L
 needed <- function(n) as.integer((MIN_SHARE_NUM * n + MIN_SHARE_DEN - 1L) %/% MIN_SHARE_DEN)
 
 # ----------------------------------------------------------------------------------------------
-# Keys, typed in from shared/instrument-keys.md. For each scale: its items, which of them are
+# Keys, typed in from the published scoring keys. For each scale: its items, which of them are
 # reverse-keyed, and the rule. Item numbers refer to the instrument's own numbering.
 # ----------------------------------------------------------------------------------------------
 instruments <- list(

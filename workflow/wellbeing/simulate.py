@@ -1,10 +1,12 @@
-"""Seeded simulator of the two example studies' questionnaire data.
+"""Seeded simulator of the three example studies' questionnaire data.
 
 The example studies under ``data/raw/`` are SIMULATED: no real participant is in them. They
-mimic the designs and published summary statistics described in ``shared/design.md``
-("What it is for"), so that the pipeline's outputs can be compared with the published figures.
-``scripts/make_example_data.py`` calls :func:`simulate_imp_feasibility` and
-:func:`simulate_trainee_wellbeing` and writes the frames with :mod:`wellbeing.exports`.
+mimic published designs and summary statistics (each study's README lists the figures it
+reproduces), so that the pipeline's outputs can be compared with the published figures; the
+single-arm ``mindful_practice`` follows simulation settings instead.
+``scripts/make_example_data.py`` calls :func:`simulate_imp_feasibility`,
+:func:`simulate_trainee_wellbeing` and :func:`simulate_mindful_practice` and writes the frames
+with :mod:`wellbeing.exports`.
 
 Model
 -----
