@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,13 +120,10 @@ def test_live_r_on_obk_and_a_real_single_arm_export(tmp_path, rscript):
                                   check_exact=False, rtol=1e-12)
     # (the single arm's pairs come from effectsize's optimiser: compared at 1e-6 above)
 
-    real = Path(os.environ.get("REAL_EXPORTS", ROOT.parent / "shared" / "data" / "real-exports"))
-    workbook = real / "krusche2012_bmo_pss.xlsx"
-    if not workbook.is_file():
-        pytest.skip(f"real export {workbook.name} not found in {real}")
     spec = importlib.util.spec_from_file_location("real_exports", ROOT / "tests" / "test_real_exports.py")
     real_exports = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(real_exports)
+    spec.loader.exec_module(real_exports)       # its reader of the folder, and of the workbook
+    workbook = real_exports.real_file("krusche2012_bmo_pss.xlsx")
     responses = real_exports.krusche_responses(workbook, tmp_path / "krusche")
     long = responses.rename(columns={"PSS": "score"})[["participant", "wave", "score"]]
     long.to_csv(tmp_path / "krusche.csv", index=False)

@@ -118,6 +118,18 @@ ANOVA_COLUMNS = ["outcome", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_
 SINGLE_ARM = "all"
 
 
+def analysed_groups(study: Mapping) -> list[str]:
+    """The groups the anova/ tables hold: the study's groups, or the single arm's one
+    (:data:`SINGLE_ARM`) in a ``design: repeated`` study.
+
+    >>> analysed_groups({"design": "repeated"}), analysed_groups({"design": "mixed", "groups": ["c", "t"]})
+    (['all'], ['c', 't'])
+    """
+    if study.get("design") == "repeated":
+        return [SINGLE_ARM]
+    return [str(g) for g in study.get("groups") or []]
+
+
 def primary_effect(study: Mapping) -> str:
     """The effect a study's question is about: the change over time in a single arm
     (``time``), the difference in change between groups otherwise (``group:time``). Marked
@@ -495,19 +507,10 @@ def mixed_anova(Y: np.ndarray, groups: Sequence, group_levels: Sequence | None =
     Y = np.asarray(Y, dtype=float)
     if Y.ndim != 2 or Y.shape[1] < 2:
         raise UserError("mixed ANOVA: needs at least 2 waves (one column per wave)")
-    if np.isnan(Y).any():
-        raise UserError("mixed ANOVA: scores have missing values; analyse complete cases")
-    groups = np.asarray(groups, dtype=object)
     levels = list(group_levels) if group_levels is not None else sorted(set(groups))
     if len(levels) < 2:
         raise UserError("mixed ANOVA: needs at least 2 groups")
-    empty = [str(level) for level in levels if not np.any(groups == level)]
-    if empty:
-        raise UserError(f"mixed ANOVA: no participant with complete scores in group(s) "
-                        f"{', '.join(empty)}")
-    if len(groups) - len(levels) < 1:
-        raise UserError(f"mixed ANOVA: {len(groups)} participants in {len(levels)} groups leave no "
-                        "error degrees of freedom")
+    # missing values, empty groups and error df are the engine's checks
     return factorial_anova(Y, {"group": groups}, {"group": levels}, ci_level)
 
 
@@ -701,7 +704,7 @@ def _box_m(Y: np.ndarray, groups: np.ndarray, levels: Sequence) -> tuple[float, 
 
 
 def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
-                outcome: str = "") -> pd.DataFrame:
+                outcome: str = "", anova_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Assumption checks of the ANOVA on its analysed sample (reported, never used to gate).
 
     Rows (``test``): ``shapiro_wilk`` per group x wave (W, ``scipy.stats.shapiro``, Royston's
@@ -753,8 +756,9 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
         rows.append({"outcome": outcome, "test": "box_m", "group": "", "wave": "", "statistic": chi2,
                      "df1": df, "p": p, "n": Y.shape[0], "note": note})
     if Y.shape[1] >= 3:
-        between = {"group": groups} if len(group_levels) >= 2 else {}
-        anova_table = factorial_anova(Y, between, {"group": list(group_levels)} if between else None)
+        if anova_table is None:     # Mauchly's test is the ANOVA's: reuse it when given
+            between = {"group": groups} if len(group_levels) >= 2 else {}
+            anova_table = factorial_anova(Y, between, {"group": list(group_levels)} if between else None)
         time = anova_table.loc[anova_table["effect"] == "time"].iloc[0]
         rows.append({"outcome": outcome, "test": "mauchly", "group": "", "wave": "",
                      "statistic": time["mauchly_w"], "df1": (len(waves) - 1) * len(waves) / 2 - 1,
@@ -1188,7 +1192,7 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
     ci_level = float(settings.get("ci_level", 0.9))
     waves = [str(w) for w in study["waves"]]
     single_arm = study.get("design") == "repeated"
-    levels = [SINGLE_ARM] if single_arm else [str(g) for g in study.get("groups") or []]
+    levels = analysed_groups(study)
     primary = primary_effect(study)
     if len(waves) < 2:
         raise UserError(f"analyses.anova: the study has {len(waves)} wave(s); a repeated-measures "
@@ -1229,7 +1233,7 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
         tables["anova"].append(table)
         tables["cells"].append(cells(Y, groups, levels, waves, outcome))
         tables["followups"].append(followups(Y, groups, levels, waves, outcome))
-        tables["assumptions"].append(assumptions(Y, groups, levels, waves, outcome))
+        tables["assumptions"].append(assumptions(Y, groups, levels, waves, outcome, table))
         model = mixed_model(long, levels, waves, outcome)
         interaction = table.loc[table["effect"] == primary].iloc[0]
         model["anova_n"] = int(interaction["n"])

@@ -247,8 +247,7 @@ def write_redcap_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     >>> p.read_text()
     'record_id,comments\\n1,"ok, thanks"\\n'
     """
-    rows = [[str(c) for c in frame.columns], *_rows(frame)]
-    _write_bytes(path, _plain_csv(rows))
+    write_plain_csv(frame, path)
 
 
 def redcap_choices(choices) -> str:

@@ -7,8 +7,6 @@ as PDF, without creation dates or other varying metadata, so that two rebuilds g
 
 from __future__ import annotations
 
-import math
-
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -357,16 +355,14 @@ def reliability_forest(frame, instruments: dict | None = None, title: str = ""):
 def _effect_text(effect) -> str:
     """``F(1, 44) = 5.89, p = .019, ηp² = .12`` for a row of anova/anova.csv (mathtext); with
     three or more waves df and p are Greenhouse-Geisser corrected, as in the APA table."""
-    from .tables import fmt_number, fmt_p, fmt_unit
+    from .tables import _missing, fmt_number, fmt_p, fmt_unit
 
     if effect is None:
         return ""
-    F = effect["F"]
-    if F is None or (isinstance(F, float) and math.isnan(F)) or F == "":
+    if _missing(effect["F"]):
         return "$F$ not defined: no variance"      # anova.csv's note says more
-    eps = effect.get("eps_gg") if hasattr(effect, "get") else None
-    corrected = eps is not None and not (isinstance(eps, float) and math.isnan(eps)) and eps != "" \
-        and float(effect["df1"]) > 1                    # as the APA table: Greenhouse-Geisser
+    eps = effect.get("eps_gg")
+    corrected = not _missing(eps) and float(effect["df1"]) > 1   # as the APA table: Greenhouse-Geisser
     p = fmt_p(effect["p_gg"] if corrected else effect["p"])
     p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
     df = (f"{fmt_number(float(effect['df1']) * float(eps))}, {fmt_number(float(effect['df2']) * float(eps))}"
@@ -550,23 +546,20 @@ def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide,
     from .tables import study_instruments_by_id, variable_label
 
     instruments = study_instruments_by_id(study, root)
-    return anova_interaction(outcome, cells, scores_wide, ledger, anova, _groups(study), study["waves"],
-                             instruments, title=f"{variable_label(outcome, instruments)} ({outcome})")
+    from .anova import analysed_groups
 
-
-def _groups(study: dict) -> list[str]:
-    """The groups the ANOVA's tables hold: the study's, or the single arm's one."""
-    from .anova import SINGLE_ARM
-
-    return [SINGLE_ARM] if study.get("design") == "repeated" else list(study["groups"])
+    return anova_interaction(outcome, cells, scores_wide, ledger, anova, analysed_groups(study),
+                             study["waves"], instruments,
+                             title=f"{variable_label(outcome, instruments)} ({outcome})")
 
 
 def anova_panel_for_study(anova, cells, study: dict, root=None):
     """The panel figure of every configured ANOVA outcome, in config order."""
+    from .anova import analysed_groups
     from .tables import study_instruments_by_id
 
     outcomes = list(study["analyses"]["anova"]["outcomes"])
     what = ("Means with 95% CI; change over time" if study.get("design") == "repeated"
             else "Group means with 95% CI; group × time interaction")
-    return anova_panel(outcomes, cells, anova, _groups(study), study["waves"],
+    return anova_panel(outcomes, cells, anova, analysed_groups(study), study["waves"],
                        study_instruments_by_id(study, root), title=f"{study.get('title', '')}\n{what}")

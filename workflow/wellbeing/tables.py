@@ -622,10 +622,10 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     >>> table.rows
     [['pss10.total', '46', '18.20 (5.10)', '18.00 (4.90)', '19.10 (6.00)', '14.85 (5.55)', '1, 44', '12.35', '< .001', '.22 [.06, .38]']]
     """
-    from .anova import SINGLE_ARM, primary_effect
+    from .anova import SINGLE_ARM, analysed_groups, primary_effect
 
     single_arm = study.get("design") == "repeated"
-    groups = [SINGLE_ARM] if single_arm else [str(g) for g in study["groups"]]
+    groups = analysed_groups(study)
     waves = [str(w) for w in study["waves"]]
     corrected = len(waves) > 2
     interaction = anova[anova["effect"] == primary_effect(study)].drop_duplicates("outcome").set_index("outcome")

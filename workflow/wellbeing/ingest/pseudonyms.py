@@ -6,7 +6,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from .records import ISSUE_COLUMNS, IngestResult
+from .records import ISSUE_COLUMNS, IngestResult  # noqa: F401  (ISSUE_COLUMNS: the doctest)
 
 PSEUDONYM_COLUMNS = ["participant_code", "pseudonym"]
 

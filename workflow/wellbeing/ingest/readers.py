@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import UserError
 from .records import RawSource, issue
-from .values import NUMBER, map_unique
+from .values import NUMBER, fold_text, map_unique
 
 #: Columns of a Qualtrics export that identify a person (current and legacy exports).
 QUALTRICS_IDENTIFIERS = (
@@ -351,8 +351,9 @@ REDCAP_LABEL_HEADERS = {
 
 
 def _plain(text: str) -> str:
-    """A REDCap label as its labels export writes it: no HTML tags, blanks collapsed, folded."""
-    return " ".join(re.sub(r"<[^>]+>", " ", str(text)).split()).casefold()
+    """A REDCap label as its labels export writes it: no HTML tags, then folded as answer
+    labels are matched (:func:`values.fold_text`)."""
+    return fold_text(re.sub(r"<[^>]+>", " ", str(text)))
 
 
 def _is_labels_export(header: Sequence[str], fields: Mapping[str, dict]) -> bool:

@@ -34,8 +34,6 @@ class RawSource:
     #: column -> its header as the file writes it, for columns the reader had to name (blank
     #: header cells) or rename (duplicate names); the audit lists each such column.
     renamed: dict[str, str] = field(default_factory=dict)
-    #: the rows above the header (``header_row``), as (row number, their non-empty cells joined)
-    preamble: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
