@@ -110,7 +110,7 @@ __all__ = [
 ]
 
 #: Columns of ``anova/anova.csv`` (one row per outcome x effect).
-ANOVA_COLUMNS = ["outcome", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_error", "F", "p",
+ANOVA_COLUMNS = ["outcome", "population", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_error", "F", "p",
                  "p_adjusted", "p_adjust", "pes", "pes_ci_low", "pes_ci_high", "ci_level", "ges",
                  "eps_gg", "eps_hf", "p_gg", "p_hf", "mauchly_w", "mauchly_p", "ss_type", "n",
                  "n_excluded", "primary", "note"]
@@ -118,51 +118,199 @@ ANOVA_COLUMNS = ["outcome", "effect", "df1", "df2", "SS", "MS", "SS_error", "MS_
 SINGLE_ARM = "all"
 
 
+#: The population of everyone analysable, beside the study's named ``populations``.
+ALL_POPULATION = "all"
+
+
+def has_group_factor(study: Mapping) -> bool:
+    """Whether the group column is a factor of the analysis (mixed and between designs)."""
+    return study.get("design", "mixed") in ("mixed", "between")
+
+
 def analysed_groups(study: Mapping) -> list[str]:
     """The groups the anova/ tables hold: the study's groups, or the single arm's one
-    (:data:`SINGLE_ARM`) in a ``design: repeated`` study.
+    (:data:`SINGLE_ARM`) where the group is no factor (``design: repeated``).
 
     >>> analysed_groups({"design": "repeated"}), analysed_groups({"design": "mixed", "groups": ["c", "t"]})
     (['all'], ['c', 't'])
     """
-    if study.get("design") == "repeated":
+    if not has_group_factor(study):
         return [SINGLE_ARM]
     return [str(g) for g in study.get("groups") or []]
 
 
+def level_text(value) -> str:
+    """A factor level as text, as the config and the export may write it: a code read as
+    2.0 is the level 2.
+
+    >>> level_text(2.0), level_text(2), level_text("f"), level_text(" f ")
+    ('2', '2', 'f', 'f')
+    """
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def further_factors(study: Mapping) -> dict[str, list[str]]:
+    """The further between factors (``factors``): name -> levels as text, in config order."""
+    return {factor.get("name") or factor["column"]: [level_text(v) for v in factor["levels"]]
+            for factor in study.get("factors") or []}
+
+
+def between_factors(study: Mapping) -> dict[str, list[str]]:
+    """Every between factor of the ANOVA, in effect-name order: ``group`` (mixed and between
+    designs), then the further factors.
+
+    >>> between_factors({"design": "between", "groups": ["c", "t"],
+    ...                  "factors": [{"column": "Sex", "name": "sex", "levels": [1, 2]}]})
+    {'group': ['c', 't'], 'sex': ['1', '2']}
+    """
+    factors = {"group": analysed_groups(study)} if has_group_factor(study) else {}
+    return {**factors, **further_factors(study)}
+
+
 def primary_effect(study: Mapping) -> str:
     """The effect a study's question is about: the change over time in a single arm
-    (``time``), the difference in change between groups otherwise (``group:time``). Marked
-    ``primary`` in anova/anova.csv, so tables, figures and notebooks read it from there.
+    (``time``), the difference in change between groups in a mixed design (``group:time``), the
+    difference between groups at one wave (``group``; without a group, the first factor).
+    Marked ``primary`` in anova/anova.csv, so tables, figures and notebooks read it from there.
 
     >>> primary_effect({"design": "repeated"}), primary_effect({"design": "mixed"})
     ('time', 'group:time')
+    >>> primary_effect({"design": "between"})
+    'group'
     """
-    return "time" if study.get("design") == "repeated" else "group:time"
+    design = study.get("design", "mixed")
+    if design == "repeated":
+        return "time"
+    if design == "mixed":
+        return "group:time"
+    return next(iter(between_factors(study)), "group")
+
+
+def analysed_populations(study: Mapping, analysis: str = "anova") -> list[str]:
+    """The populations an analysis reports, in order (default: everyone, :data:`ALL_POPULATION`).
+
+    >>> analysed_populations({"analyses": {"anova": {"populations": ["all", "per_protocol"]}}})
+    ['all', 'per_protocol']
+    """
+    return list((study.get("analyses", {}).get(analysis) or {}).get("populations")
+                or [ALL_POPULATION])
+
+
+def main_population(table: pd.DataFrame, study: Mapping, analysis: str = "anova") -> pd.DataFrame:
+    """The rows of an anova/ or ancova/ table for the first population the analysis lists,
+    the one tables and figures show (a table without a population column is returned as is)."""
+    if "population" not in table.columns:
+        return table
+    return table[table["population"].astype(str) == analysed_populations(study, analysis)[0]]
+
+
+def population_exclusions(scores_wide: pd.DataFrame, study: Mapping, population: str) -> dict[str, str]:
+    """Participants out of a population, each with the rule that puts them out.
+
+    A rule (``{variable, below | above | equals | missing}``) holds when it holds at any wave
+    the participant has a value of the variable (a per-participant measure has one value at
+    every wave); ``missing: true`` holds when the participant has no value at any wave; a
+    missing value satisfies no comparison. The reason names the population, variable, value
+    and rule: ``"per_protocol: sessions 5 < 13"``. :data:`ALL_POPULATION` excludes nobody.
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"participant": ["a", "a", "b", "b", "c"], "sessions": [5, 5, 14, 14, None]})
+    >>> study = {"populations": {"per_protocol": {"exclude": [
+    ...     {"variable": "sessions", "below": 13}, {"variable": "sessions", "missing": True}]}}}
+    >>> population_exclusions(wide, study, "per_protocol")
+    {'a': 'per_protocol: sessions 5 < 13', 'c': 'per_protocol: sessions missing'}
+    """
+    if population == ALL_POPULATION:
+        return {}
+    reasons: dict[str, list[str]] = {}
+    ids = scores_wide["participant"].astype(str)
+    for rule in study["populations"][population]["exclude"]:
+        variable = rule["variable"]
+        if variable not in scores_wide.columns:
+            raise UserError(f"populations.{population}: variable {variable!r} is not in the scores; "
+                            "name a measure or an <instrument>.<scale> the study scores")
+        values = pd.to_numeric(scores_wide[variable], errors="coerce")
+        if rule.get("missing"):
+            answered = values.notna().groupby(ids).any()
+            for participant in answered.index[~answered.to_numpy()]:
+                reasons.setdefault(participant, []).append(f"{population}: {variable} missing")
+            continue
+        for key, sign in (("below", "<"), ("above", ">"), ("equals", "=")):
+            if key not in rule:
+                continue
+            limit = rule[key]
+            holds = {"below": values < limit, "above": values > limit, "equals": values == limit}[key]
+            first = values[holds].groupby(ids[holds], sort=False).first()
+            for participant, value in first.items():
+                reasons.setdefault(participant, []).append(
+                    f"{population}: {variable} {value:g} {sign} {limit:g}")
+    return {participant: "; ".join(found) for participant, found in sorted(reasons.items())}
 
 
 #: Columns of ``anova/cells.csv`` (one row per outcome x group x wave, analysed sample).
-CELL_COLUMNS = ["outcome", "group", "wave", "n", "mean", "sd", "se", "ci_low", "ci_high",
+CELL_COLUMNS = ["outcome", "population", "group", "wave", "n", "mean", "sd", "se", "ci_low", "ci_high",
                 "ci_level"]
 #: Columns of ``anova/followups.csv``.
-FOLLOWUP_COLUMNS = ["outcome", "comparison", "group", "wave", "contrast", "n1", "n2", "mean1",
+FOLLOWUP_COLUMNS = ["outcome", "population", "comparison", "group", "wave", "contrast", "n1", "n2", "mean1",
                     "mean2", "mean_diff", "diff_ci_low", "diff_ci_high", "test", "t", "df", "p",
                     "p_holm_pairs", "p_adjusted", "p_adjust", "es_type", "es", "es_ci_low",
                     "es_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high", "ci_level"]
 #: Columns of ``anova/mixed_model.csv`` (one row per outcome x interaction term).
-MIXED_MODEL_COLUMNS = ["outcome", "term", "estimate", "se", "ci_low", "ci_high", "ci_level",
+MIXED_MODEL_COLUMNS = ["outcome", "population", "term", "estimate", "se", "ci_low", "ci_high", "ci_level",
                        "statistic", "statistic_type", "df1", "df", "p", "p_adjusted", "p_adjust",
                        "n_participants", "n_observations", "anova_n", "anova_F", "anova_p",
                        "anova_pes", "method", "converged", "note"]
 #: Columns of ``anova/assumptions.csv``.
-ASSUMPTION_COLUMNS = ["outcome", "test", "group", "wave", "statistic", "df1", "df2", "p", "n",
+ASSUMPTION_COLUMNS = ["outcome", "population", "test", "group", "wave", "statistic", "df1", "df2", "p", "n",
                       "note"]
 #: Columns of ``anova/ledger.csv`` (one row per outcome x participant).
-LEDGER_COLUMNS = ["outcome", "participant", "group", "status", "reason", "n_waves_scored",
+LEDGER_COLUMNS = ["outcome", "population", "participant", "group", "status", "reason", "n_waves_scored",
                   "in_mixed_model"]
 
 _SHOW = 5
 _FOLLOWUP_CI = 0.95
+
+
+def with_factors(columns: Sequence[str], names: Sequence[str]) -> list[str]:
+    """A table's columns with a column per further between factor right after ``group``.
+
+    >>> with_factors(["outcome", "group", "wave", "n"], ["sex"])
+    ['outcome', 'group', 'sex', 'wave', 'n']
+    """
+    columns = list(columns)
+    at = columns.index("group") + 1
+    return columns[:at] + [name for name in names if name not in columns] + columns[at:]
+
+
+def _design_keys(groups: Sequence, group_levels: Sequence,
+                 factors: Mapping[str, tuple[Sequence, Sequence]] | None = None) -> dict:
+    """Each between factor, ``group`` first: name -> (every participant's level, the levels)."""
+    keys = {"group": (np.asarray(groups, dtype=object), list(group_levels))}
+    keys.update({name: (np.asarray(values, dtype=object), list(levels))
+                 for name, (values, levels) in (factors or {}).items()})
+    return keys
+
+
+def _level_combinations(keys: Mapping[str, tuple[np.ndarray, list]], n: int) -> list:
+    """Every combination of the levels of ``keys`` (the first slowest) with its participants'
+    mask; with no key, one combination holding everyone.
+
+    >>> [(labels, mask.tolist()) for labels, mask in _level_combinations(
+    ...     {"g": (np.array(["a", "b", "a"]), ["a", "b"])}, 3)]
+    [({'g': 'a'}, [True, False, True]), ({'g': 'b'}, [False, True, False])]
+    """
+    from itertools import product
+
+    out = []
+    for combo in product(*[levels for _, levels in keys.values()]):
+        mask = np.ones(n, dtype=bool)
+        for (values, _), level in zip(keys.values(), combo):
+            mask &= values == level
+        out.append((dict(zip(keys, combo)), mask))
+    return out
 
 
 @dataclass
@@ -530,8 +678,11 @@ def _describe(values: np.ndarray, level: float = 0.95) -> dict:
 
 
 def cells(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
-          outcome: str = "") -> pd.DataFrame:
-    """Descriptive statistics of every group x wave: n, mean, SD, SE, 95% t interval.
+          outcome: str = "", factors: Mapping[str, tuple[Sequence, Sequence]] | None = None
+          ) -> pd.DataFrame:
+    """Descriptive statistics of every cell x wave: n, mean, SD, SE, 95% t interval. A cell is
+    a group, crossed with the levels of any further ``factors`` (name -> (each participant's
+    level, the levels)), which get a column each.
 
     Examples
     --------
@@ -543,13 +694,10 @@ def cells(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequen
     2     b   pre  1   2.0       NaN
     3     b  post  1   2.0       NaN
     """
-    groups = np.asarray(groups, dtype=object)
-    rows = []
-    for level in group_levels:
-        for j, wave in enumerate(waves):
-            rows.append({"outcome": outcome, "group": level, "wave": wave,
-                         **_describe(Y[groups == level, j])})
-    return pd.DataFrame(rows, columns=CELL_COLUMNS)
+    all_cells = _level_combinations(_design_keys(groups, group_levels, factors), len(Y))
+    rows = [{"outcome": outcome, **labels, "wave": wave, **_describe(Y[mask, j])}
+            for labels, mask in all_cells for j, wave in enumerate(waves)]
+    return pd.DataFrame(rows, columns=with_factors(CELL_COLUMNS, list(factors or {})))
 
 
 def _wave_pairs(waves: Sequence[str]) -> list[tuple[int, int]]:
@@ -624,24 +772,28 @@ def _between(x: np.ndarray, y: np.ndarray, level: float) -> dict:
 
 
 def followups(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
-              outcome: str = "", level: float = _FOLLOWUP_CI) -> pd.DataFrame:
-    """Simple-effect follow-ups of the time x group ANOVA on its analysed sample.
+              outcome: str = "", level: float = _FOLLOWUP_CI,
+              factors: Mapping[str, tuple[Sequence, Sequence]] | None = None) -> pd.DataFrame:
+    """Simple-effect follow-ups of the ANOVA on its analysed sample.
 
-    - ``comparison = "within"``: in each group, a paired t test of later minus earlier wave, for
-      consecutive waves and, with 3 or more waves, baseline vs every later wave (``"post - pre"``);
-      effect size Hedges' ``g_av``: the mean change over ``sqrt((s1^2 + s2^2) / 2)`` (Cumming
-      2012), times Hedges' exact ``J(n - 1)``, with the normal interval of Algina & Keselman
-      (2003), as ``effectsize::repeated_measures_d(method = "av")``;
-    - ``comparison = "between"``: at each wave, every pair of groups (each later group of
-      ``group_levels`` minus an earlier one: with two groups, the other group minus the
-      reference), Welch's t test and interval of the mean difference; effect size
-      Hedges' ``g`` (pooled SD, ``J(n1 + n2 - 2)``) with the noncentral-t interval, as
-      ``effectsize::hedges_g``.
+    - ``comparison = "within"``: in each cell (group, crossed with any further factors), a
+      paired t test of later minus earlier wave, for consecutive waves and, with 3 or more
+      waves, baseline vs every later wave (``"post - pre"``); effect size Hedges' ``g_av``: the
+      mean change over ``sqrt((s1^2 + s2^2) / 2)`` (Cumming 2012), times Hedges' exact
+      ``J(n - 1)``, with the normal interval of Algina & Keselman (2003), as
+      ``effectsize::repeated_measures_d(method = "av")``; and ``d_z`` with its noncentral-t
+      interval;
+    - ``comparison = "between"``: at each wave, every pair of levels of one factor (each later
+      level minus an earlier one: with two groups, the other group minus the reference) within
+      each combination of the other factors' levels; the compared factor's column is blank.
+      Welch's t test and interval of the mean difference; effect size Hedges' ``g`` (pooled
+      SD, ``J(n1 + n2 - 2)``) with the noncentral-t interval, as ``effectsize::hedges_g``.
 
-    ``mean_diff = mean2 - mean1`` (``mean2``: the later wave, or the later group);
+    ``mean_diff = mean2 - mean1`` (``mean2``: the later wave, or the later level);
     intervals are 95%. ``p_holm_pairs``: Holm-adjusted across the pairs of one family (the
-    wave pairs within a group; the group pairs at a wave), as R's ``p.adjust(method = "holm")``;
-    ``p_adjusted`` is filled in by :func:`for_study`, across outcomes.
+    wave pairs within a cell; the level pairs of one factor at a wave and level of the other
+    factors), as R's ``p.adjust(method = "holm")``; ``p_adjusted`` is filled in by
+    :func:`for_study`, across outcomes.
 
     Examples
     --------
@@ -654,31 +806,38 @@ def followups(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Se
     2    between         pre       b - a  1.225  4.0
     3    between        post       b - a  2.598  3.2
     """
-    groups = np.asarray(groups, dtype=object)
-    rows = []
-    for level_name in group_levels:
-        block = Y[groups == level_name]
+    keys = _design_keys(groups, group_levels, factors)
+    rows, families = [], []
+    for labels, mask in _level_combinations(keys, len(Y)):
+        block = Y[mask]
         for a, b in _wave_pairs(waves):
-            rows.append({"outcome": outcome, "comparison": "within", "group": level_name,
-                         "wave": "", "contrast": f"{waves[b]} - {waves[a]}",
+            rows.append({"outcome": outcome, "comparison": "within", **labels, "wave": "",
+                         "contrast": f"{waves[b]} - {waves[a]}",
                          **_paired(block[:, a], block[:, b], level)})
+            families.append(("within", *labels.values()))
     for j, wave in enumerate(waves):
-        # every pair of groups, each later group minus an earlier one (the reference first)
-        for a, first in enumerate(group_levels):
-            for other in group_levels[a + 1:]:
-                rows.append({"outcome": outcome, "comparison": "between", "group": "", "wave": wave,
-                             "contrast": f"{other} - {first}",
-                             **_between(Y[groups == first, j], Y[groups == other, j], level)})
-    table = pd.DataFrame(rows)
+        for compared, (values, levels) in keys.items():
+            others = {name: key for name, key in keys.items() if name != compared}
+            for labels, mask in _level_combinations(others, len(Y)):
+                # every pair of levels, each later level minus an earlier one (the reference first)
+                for a, first in enumerate(levels):
+                    for other in levels[a + 1:]:
+                        rows.append({"outcome": outcome, "comparison": "between", **labels,
+                                     compared: "", "wave": wave, "contrast": f"{other} - {first}",
+                                     **_between(Y[mask & (values == first), j],
+                                                Y[mask & (values == other), j], level)})
+                        families.append(("between", wave, compared, *labels.values()))
+    columns = with_factors(FOLLOWUP_COLUMNS, list(factors or {}))
+    table = pd.DataFrame(rows).reindex(columns=columns)
     table["ci_level"] = level
-    # Holm across the pairs of one family: the wave pairs within a group, the group pairs at a wave
+    # Holm across the pairs of one family: the wave pairs within a cell, the level pairs of a
+    # factor at a wave (and level of the other factors)
     table["p_holm_pairs"] = np.nan
-    family = np.where(table["comparison"] == "within", "w|" + table["group"].astype(str),
-                      "b|" + table["wave"].astype(str))
-    for key in pd.unique(family):
-        rows_of = np.flatnonzero(family == key)
+    family_ids = pd.Series(families, dtype=object).map(str).to_numpy()
+    for key in pd.unique(family_ids):
+        rows_of = np.flatnonzero(family_ids == key)
         table.loc[table.index[rows_of], "p_holm_pairs"] = p_adjust(table["p"].iloc[rows_of], "holm")
-    return table.reindex(columns=FOLLOWUP_COLUMNS)
+    return table.reindex(columns=columns)
 
 
 def _box_m(Y: np.ndarray, groups: np.ndarray, levels: Sequence) -> tuple[float, float, float, str]:
@@ -704,13 +863,16 @@ def _box_m(Y: np.ndarray, groups: np.ndarray, levels: Sequence) -> tuple[float, 
 
 
 def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
-                outcome: str = "", anova_table: pd.DataFrame | None = None) -> pd.DataFrame:
+                outcome: str = "", anova_table: pd.DataFrame | None = None,
+                factors: Mapping[str, tuple[Sequence, Sequence]] | None = None) -> pd.DataFrame:
     """Assumption checks of the ANOVA on its analysed sample (reported, never used to gate).
 
-    Rows (``test``): ``shapiro_wilk`` per group x wave (W, ``scipy.stats.shapiro``, Royston's
-    algorithm as R's ``shapiro.test``); ``levene_mean`` (centre: the group mean, as SPSS) and
+    Rows (``test``): ``shapiro_wilk`` per cell x wave (W, ``scipy.stats.shapiro``, Royston's
+    algorithm as R's ``shapiro.test``); ``levene_mean`` (centre: the cell mean, as SPSS) and
     ``levene_median`` (centre: the median, Brown-Forsythe, the default of ``car::leveneTest``)
-    per wave (F, df1, df2); ``box_m`` (chi-square, df1); ``mauchly`` (W, 3 or more waves).
+    per wave across the cells (groups, crossed with any further ``factors``: F, df1, df2);
+    ``box_m`` across the cells with 2 or more waves (chi-square, df1); ``mauchly`` (W, 3 or
+    more waves).
 
     Examples
     --------
@@ -719,12 +881,12 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
     >>> table["test"].tolist()
     ['shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'levene_mean', 'levene_median', 'levene_mean', 'levene_median', 'box_m']
     """
-    groups = np.asarray(groups, dtype=object)
+    all_cells = _level_combinations(_design_keys(groups, group_levels, factors), len(Y))
     rows = []
-    for level in group_levels:
+    for labels, mask in all_cells:
         for j, wave in enumerate(waves):
-            values = Y[groups == level, j]
-            row = {"outcome": outcome, "test": "shapiro_wilk", "group": level, "wave": wave,
+            values = Y[mask, j]
+            row = {"outcome": outcome, "test": "shapiro_wilk", **labels, "wave": wave,
                    "n": values.size, "note": ""}
             if values.size >= 3 and np.ptp(values) > 0:
                 with warnings.catch_warnings():
@@ -737,33 +899,40 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
             else:
                 row["note"] = "needs 3 or more different values"
             rows.append(row)
-    for j, wave in enumerate(waves if len(group_levels) >= 2 else []):   # between groups only
-        samples = [Y[groups == level, j] for level in group_levels]
+    blank = {name: "" for name in labels}
+    several = len(all_cells) >= 2
+    unit = "cell" if factors else "group"
+    for j, wave in enumerate(waves if several else []):   # between cells only
+        samples = [Y[mask, j] for _, mask in all_cells]
         for centre in ("mean", "median"):
-            row = {"outcome": outcome, "test": f"levene_{centre}", "group": "", "wave": wave,
+            row = {"outcome": outcome, "test": f"levene_{centre}", **blank, "wave": wave,
                    "n": int(sum(s.size for s in samples)),
                    "df1": float(len(samples) - 1),
                    "df2": float(sum(s.size for s in samples) - len(samples)),
-                   "note": "centre: group mean (SPSS)" if centre == "mean"
-                   else "centre: group median (Brown-Forsythe; car::leveneTest default)"}
+                   "note": f"centre: {unit} mean (SPSS)" if centre == "mean"
+                   else f"centre: {unit} median (Brown-Forsythe; car::leveneTest default)"}
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 result = stats.levene(*samples, center=centre)
             row.update(statistic=float(result.statistic), p=float(result.pvalue))
             rows.append(row)
-    if len(group_levels) >= 2:
-        chi2, df, p, note = _box_m(Y, groups, group_levels)
-        rows.append({"outcome": outcome, "test": "box_m", "group": "", "wave": "", "statistic": chi2,
+    if several and Y.shape[1] >= 2:
+        cell_index = np.zeros(len(Y), dtype=int)
+        for index, (_, mask) in enumerate(all_cells):
+            cell_index[mask] = index
+        chi2, df, p, note = _box_m(Y, cell_index, list(range(len(all_cells))))
+        rows.append({"outcome": outcome, "test": "box_m", **blank, "wave": "", "statistic": chi2,
                      "df1": df, "p": p, "n": Y.shape[0], "note": note})
     if Y.shape[1] >= 3:
         if anova_table is None:     # Mauchly's test is the ANOVA's: reuse it when given
-            between = {"group": groups} if len(group_levels) >= 2 else {}
-            anova_table = factorial_anova(Y, between, {"group": list(group_levels)} if between else None)
+            between = {name: values for name, (values, levels) in _design_keys(
+                groups, group_levels, factors).items() if len(levels) >= 2}
+            anova_table = factorial_anova(Y, between)
         time = anova_table.loc[anova_table["effect"] == "time"].iloc[0]
-        rows.append({"outcome": outcome, "test": "mauchly", "group": "", "wave": "",
+        rows.append({"outcome": outcome, "test": "mauchly", **blank, "wave": "",
                      "statistic": time["mauchly_w"], "df1": (len(waves) - 1) * len(waves) / 2 - 1,
                      "p": time["mauchly_p"], "n": Y.shape[0], "note": "W; p as R's mauchly.test"})
-    return pd.DataFrame(rows).reindex(columns=ASSUMPTION_COLUMNS)
+    return pd.DataFrame(rows).reindex(columns=with_factors(ASSUMPTION_COLUMNS, list(factors or {})))
 
 
 # --------------------------------------------------------------------------------------------
@@ -949,12 +1118,44 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
                               sums=(m, S, t, XtX, Xty, yty))
 
 
+def _mixed_model_design(data: pd.DataFrame, group_levels: Sequence, waves: Sequence,
+                        factors: Mapping[str, Sequence]) -> tuple[pd.DataFrame, list[str]]:
+    """The fixed-effects design of :func:`mixed_model` and the names of the terms it reports.
+
+    The full factorial of time and group (treatment coded: baseline wave, reference group) and
+    the further factors (sum-to-zero coded, R's ``contr.sum``, so that the time x group terms
+    are averaged over the further factors' levels with equal weights: the Type III hypothesis).
+    Columns are named ``time[post]``, ``group[imp]``, ``sex[f]`` and joined by ``:``."""
+    from itertools import combinations, product
+
+    parts = [{f"time[{w}]": (data["wave"] == w).to_numpy(float) for w in waves[1:]},
+             {f"group[{g}]": (data["group"] == g).to_numpy(float) for g in group_levels[1:]}]
+    for name, levels in factors.items():
+        values = data[name].astype(str).to_numpy()
+        last = (values == levels[-1]).astype(float)
+        parts.append({f"{name}[{level}]": (values == level).astype(float) - last
+                      for level in levels[:-1]})
+    parts = [part for part in parts if part]
+    columns = {"(Intercept)": np.ones(len(data))}
+    for size in range(1, len(parts) + 1):
+        for combo in combinations(parts, size):
+            for chosen in product(*[list(part.items()) for part in combo]):
+                columns[":".join(name for name, _ in chosen)] = np.prod([v for _, v in chosen], axis=0)
+    reported = [f"time[{w}]:group[{g}]" for w in waves[1:] for g in group_levels[1:]]
+    if len(group_levels) < 2:       # a single arm: the change from baseline to each wave
+        reported = [f"time[{w}]" for w in waves[1:]]
+    return pd.DataFrame(columns, index=data.index), reported
+
+
 def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
-                outcome: str = "", level: float = 0.95) -> pd.DataFrame:
+                outcome: str = "", level: float = 0.95,
+                factors: Mapping[str, Sequence] | None = None) -> pd.DataFrame:
     """Sensitivity analysis: linear mixed model of all available scores.
 
-    ``score ~ time * group + (1 | participant)``, fitted by REML (:func:`fit_random_intercept`);
-    time and group are treatment coded (baseline wave, reference group), so each interaction
+    ``score ~ time * group (* factors) + (1 | participant)``, fitted by REML
+    (:func:`fit_random_intercept`); time and group are treatment coded (baseline wave,
+    reference group), any further between ``factors`` (name -> levels; ``long`` then has a
+    column per factor) sum-to-zero coded (:func:`_mixed_model_design`), so each interaction
     term ``time[w]:group[g]`` is the difference between group ``g`` and the reference group in
     the mean change from baseline to wave ``w``, in score units. Participants with a wave
     missing enter with the scores they have (missing at random). Standard errors from the fixed
@@ -984,27 +1185,23 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
     >>> round(float(table["estimate"].iloc[0]), 4)
     1.8333
     """
+    factors = {name: [str(v) for v in levels] for name, levels in (factors or {}).items()}
     data = long.dropna(subset=["score"])
     data = data[data["group"].isin(group_levels) & data["wave"].isin(waves)]
-    time_columns = {w: (data["wave"] == w).to_numpy(float) for w in waves[1:]}
-    group_columns = {g: (data["group"] == g).to_numpy(float) for g in group_levels[1:]}
-    columns = {"(Intercept)": np.ones(len(data))}
-    columns.update({f"time[{w}]": v for w, v in time_columns.items()})
-    columns.update({f"group[{g}]": v for g, v in group_columns.items()})
-    interactions = []
-    for w, tv in time_columns.items():
-        for g, gv in group_columns.items():
-            name = f"time[{w}]:group[{g}]"
-            columns[name] = tv * gv
-            interactions.append(name)
-    if not group_columns:       # a single arm: the change from baseline to each wave
-        interactions = [f"time[{w}]" for w in time_columns]
-    exog = pd.DataFrame(columns, index=data.index)
+    for name, levels in factors.items():
+        data = data[data[name].astype(str).isin(levels)]
+    exog, interactions = _mixed_model_design(data, group_levels, waves, factors)
+    group_columns = len(group_levels) > 1
     n_participants = int(data["participant"].nunique())
     base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
             "n_observations": int(len(data)), "method": "REML, random intercept per participant"}
+    note = ""
     if len(data) and np.ptp(data["score"].to_numpy(float)) == 0:
         note = "no variance: every score is the same; the model is not defined"
+    elif not len(data) or np.linalg.matrix_rank(exog.to_numpy(float)) < exog.shape[1]:
+        note = ("not estimable: a cell of the design (group, factor level and wave) has no "
+                "score")
+    if note:
         return pd.DataFrame([{**base, "term": name, "note": note} for name in interactions]
                             ).reindex(columns=MIXED_MODEL_COLUMNS)
     fit = fit_random_intercept(data["score"].to_numpy(float), exog.to_numpy(float),
@@ -1054,12 +1251,47 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
 # --------------------------------------------------------------------------------------------
 
 
-def _prepare(scores_wide: pd.DataFrame, study: Mapping) -> tuple[pd.DataFrame, dict]:
-    """Check the input; return it (waves as text) and each participant's group or a reason."""
-    missing = [c for c in ("participant", "wave", "group") if c not in scores_wide.columns]
+def _assign(data: pd.DataFrame, column: str, levels: Sequence[str], where: str,
+            label: str | None = None) -> tuple[dict, dict]:
+    """Each participant's level of a between factor (the same at every wave), or the reason
+    they have none: ``"<label> missing"``, ``"<label> differs between waves (a, b)"``,
+    ``"<label> x not among <where>"``."""
+    label = label or column
+    named = data.loc[data[column].notna(), ["participant", column]]
+    named = named.assign(**{column: named[column].map(level_text)}).drop_duplicates()
+    named = named[named[column] != ""]
+    levels_of = named.groupby("participant", sort=False)[column]
+    count = levels_of.size()
+    single = levels_of.first()[count == 1].to_dict()
+    mixed_up = named[named["participant"].isin(count.index[count > 1])]
+    several = {participant: sorted(block) for participant, block
+               in mixed_up.groupby("participant", sort=False)[column]}
+    value_of: dict[str, str | None] = {}
+    reason_of: dict[str, str] = {}
+    for participant in sorted(data["participant"].unique()):
+        values = [single[participant]] if participant in single else several.get(participant, [])
+        if not values:
+            value_of[participant], reason_of[participant] = None, f"{label} missing"
+        elif len(values) > 1:
+            value_of[participant] = None
+            reason_of[participant] = f"{label} differs between waves ({', '.join(values)})"
+        elif values[0] not in levels:
+            value_of[participant] = values[0]
+            reason_of[participant] = f"{label} {values[0]} not among {where}"
+        else:
+            value_of[participant] = values[0]
+    return value_of, reason_of
+
+
+def _prepare(scores_wide: pd.DataFrame, study: Mapping,
+             further: Mapping[str, Sequence[str]] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Check the input; return it (waves as text) and each participant's group and further
+    factor levels, or the reasons they have none."""
+    further = dict(further or {})
+    missing = [c for c in ("participant", "wave", "group", *further) if c not in scores_wide.columns]
     if missing:
         raise UserError(f"scores_wide: column(s) {', '.join(missing)} missing; the ANOVA needs "
-                        "participant, wave and group (as the score stage writes them)")
+                        "participant, wave, group and each factor (as the score stage writes them)")
     data = scores_wide.copy()
     data["participant"] = data["participant"].astype(str)
     data["wave"] = data["wave"].astype(str)
@@ -1077,34 +1309,24 @@ def _prepare(scores_wide: pd.DataFrame, study: Mapping) -> tuple[pd.DataFrame, d
     if unknown:
         raise UserError(f"scores_wide: wave value(s) {', '.join(unknown)} are not among the "
                         f"study's waves ({', '.join(waves)})")
-    group_of: dict[str, str | None] = {}
-    reason_of: dict[str, str] = {}
-    levels = [str(g) for g in study["groups"]]
-    named = data.loc[data["group"].notna(), ["participant", "group"]]
-    named = named.assign(group=named["group"].astype(str)).drop_duplicates()
-    groups_of = named.groupby("participant", sort=False)["group"]
-    count = groups_of.size()
-    single = groups_of.first()[count == 1].to_dict()
-    mixed_up = named[named["participant"].isin(count.index[count > 1])]
-    several = {participant: sorted(block) for participant, block
-               in mixed_up.groupby("participant", sort=False)["group"]}
-    for participant in sorted(data["participant"].unique()):
-        values = [single[participant]] if participant in single else several.get(participant, [])
-        if not values:
-            group_of[participant], reason_of[participant] = None, "group missing"
-        elif len(values) > 1:
-            group_of[participant] = None
-            reason_of[participant] = f"group differs between waves ({', '.join(values)})"
-        elif values[0] not in levels:
-            group_of[participant] = values[0]
-            reason_of[participant] = f"group {values[0]} not among the study's groups"
-        else:
-            group_of[participant] = values[0]
-    return data, {"group": group_of, "reason": reason_of}
+    group_of, reasons = _assign(data, "group", [str(g) for g in study["groups"]],
+                                "the study's groups")
+    reason_of = {participant: [reason] for participant, reason in reasons.items()}
+    factor_of = {}
+    for index, (name, levels) in enumerate(further.items()):
+        factor_of[name], reasons = _assign(data, name, levels,
+                                           f"factors[{index}].levels ({', '.join(levels)})")
+        for participant, reason in reasons.items():
+            reason_of.setdefault(participant, []).append(reason)
+    return data, {"group": group_of, "factors": factor_of,
+                  "reason": {participant: "; ".join(found) for participant, found in reason_of.items()}}
 
 
-def _outcome_tables(data, info, outcome, study_waves):
-    """Ledger, complete-case matrix and long data of one outcome."""
+def _outcome_tables(data, info, outcome, study_waves, excluded: Mapping[str, str] | None = None):
+    """Ledger, complete-case matrix, every analysed participant's factor levels (``group``
+    first) and the long data of the mixed model, for one outcome and population (``excluded``:
+    participant -> the population rule that puts them out)."""
+    excluded = excluded or {}
     is_scale = "." in outcome
     matrix = data.pivot(index="participant", columns="wave", values=outcome)
     matrix = matrix.reindex(index=sorted(info["group"]), columns=study_waves)
@@ -1113,8 +1335,9 @@ def _outcome_tables(data, info, outcome, study_waves):
     participants = matrix.index.to_list()
     scores = matrix.to_numpy(float)
     has_row = present.to_numpy(bool)
-    # The reasons of each participant, in order: their own, then wave by wave.
-    reason_columns = [[info["reason"].get(participant, "") for participant in participants]]
+    # The reasons of each participant, in order: their own, the population's, then wave by wave.
+    reason_columns = [[info["reason"].get(participant, "") for participant in participants],
+                      [excluded.get(participant, "") for participant in participants]]
     for column, wave in enumerate(study_waves):
         missing = (f"score missing at {wave} under the instrument's missing-item rule "
                    "(scores/scores.csv)" if is_scale else f"value missing at {wave}")
@@ -1122,21 +1345,62 @@ def _outcome_tables(data, info, outcome, study_waves):
                                        np.where(np.isnan(scores[:, column]), missing, "")).tolist())
     reasons = ["; ".join(reason for reason in row if reason) for row in zip(*reason_columns)]
     scored = (~np.isnan(scores)).sum(axis=1)
+    levels = {"group": info["group"], **info["factors"]}
     ledger = pd.DataFrame({
         "outcome": outcome, "participant": participants,
-        "group": [info["group"][participant] for participant in participants],
+        **{name: [value_of[participant] for participant in participants]
+           for name, value_of in levels.items()},
         "status": ["excluded" if reason else "included" for reason in reasons],
         "reason": reasons, "n_waves_scored": scored.astype(int),
-        "in_mixed_model": [participant not in info["reason"] and bool(n) for participant, n
-                           in zip(participants, scored)],
-    }, columns=LEDGER_COLUMNS)
+        "in_mixed_model": [participant not in info["reason"] and participant not in excluded
+                           and bool(n) for participant, n in zip(participants, scored)],
+    })
     included = ledger.loc[ledger["status"] == "included", "participant"].to_numpy()
     Y = matrix.loc[included].to_numpy(float)
-    groups = np.array([info["group"][p] for p in included], dtype=object)
+    keys = {name: np.array([value_of[p] for p in included], dtype=object)
+            for name, value_of in levels.items()}
     model_ids = ledger.loc[ledger["in_mixed_model"], "participant"]
     long = matrix.loc[model_ids].stack(future_stack=True).rename("score").reset_index()
-    long["group"] = long["participant"].map(info["group"])
-    return ledger, Y, groups, long
+    for name, value_of in levels.items():
+        long[name] = long["participant"].map(value_of)
+    return ledger, Y, keys, long
+
+
+def effect_names(factors: Sequence[str], n_waves: int, within: str = "time") -> list[str]:
+    """The effects of the full factorial of the between ``factors`` and the waves, in the order
+    of :func:`factorial_anova`.
+
+    >>> effect_names(["group", "sex"], 2)
+    ['group', 'sex', 'group:sex', 'time', 'group:time', 'sex:time', 'group:sex:time']
+    >>> effect_names(["group"], 1), effect_names([], 3)
+    (['group'], ['time'])
+    """
+    from itertools import combinations
+
+    between = [":".join(combo) for size in range(1, len(factors) + 1)
+               for combo in combinations(factors, size)]
+    if n_waves < 2:
+        return between
+    return between + [within] + [f"{term}:{within}" for term in between]
+
+
+def _too_small(keys: Mapping[str, np.ndarray], factors: Mapping[str, Sequence[str]],
+               single_arm: bool) -> str:
+    """Why the ANOVA of these participants is not estimable (a cell of the between design
+    with fewer than 2 of them), or ""."""
+    cells_of = _level_combinations({name: (keys[name], list(levels))
+                                    for name, levels in factors.items()}, len(keys["group"]))
+    short = [", ".join(labels.values()) for labels, mask in cells_of if mask.sum() < 2]
+    if not short:
+        return ""
+    if not factors:
+        who = "the single arm has"
+    elif list(factors) == ["group"]:
+        who = f"group(s) {', '.join(short)} have"
+    else:
+        who = f"cell(s) {'; '.join(short)} have"
+    return (f"not estimable: {who} fewer than 2 participants with a score at every wave "
+            "(anova/ledger.csv lists why)")
 
 
 def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
@@ -1191,78 +1455,91 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
     method = settings.get("p_adjust", "holm")
     ci_level = float(settings.get("ci_level", 0.9))
     waves = [str(w) for w in study["waves"]]
-    single_arm = study.get("design") == "repeated"
     levels = analysed_groups(study)
+    factors = between_factors(study)
+    further = further_factors(study)
+    single_arm = not has_group_factor(study)
     primary = primary_effect(study)
-    if len(waves) < 2:
-        raise UserError(f"analyses.anova: the study has {len(waves)} wave(s); a repeated-measures "
-                        "ANOVA needs 2 or more waves")
-    if len(levels) < 2 and not single_arm:
+    if len(waves) < 2 and not factors:
+        raise UserError(f"analyses.anova: the study has {len(waves)} wave(s) and no between "
+                        "factor; a repeated-measures ANOVA needs 2 or more waves")
+    if has_group_factor(study) and len(levels) < 2:
         raise UserError("analyses.anova: a time x group ANOVA needs 2 or more groups in the "
                         "study's groups (a single-arm study is design: repeated)")
     if not outcomes:
         raise UserError("analyses.anova.outcomes: list at least one outcome")
     absent = [o for o in outcomes if o not in scores_wide.columns]
     if absent:
-        known = [c for c in scores_wide.columns if c not in ("participant", "wave", "group")]
+        known = [c for c in scores_wide.columns if c not in ("participant", "wave", "group", *further)]
         raise UserError(f"analyses.anova.outcomes: {', '.join(absent)} not in the scores (known: "
                         f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}); give "
                         "<instrument>.<scale> of a scored scale or a measure's name")
     if single_arm:     # one arm: everyone is in it, whatever the group column says
         scores_wide = scores_wide.assign(group=SINGLE_ARM)
-    data, info = _prepare(scores_wide, {**study, "groups": levels})
+    data, info = _prepare(scores_wide, {**study, "groups": levels}, further)
 
     tables = {name: [] for name in ("anova", "cells", "followups", "mixed_model", "assumptions",
                                     "ledger")}
-    for outcome in outcomes:
-        ledger, Y, groups, long = _outcome_tables(data, info, outcome, waves)
-        counts = {g: int(np.sum(groups == g)) for g in levels}
-        short = [g for g, c in counts.items() if c < 2]
-        if short:
-            who = "the single arm has" if single_arm else f"group(s) {', '.join(short)} have"
-            raise UserError(f"{outcome}: {who} fewer than 2 participants "
-                            "with a score at every wave; anova/ledger.csv would list why. Remove "
-                            "the outcome from analyses.anova.outcomes or check the data")
-        between = {} if single_arm else {"group": groups}
-        table = factorial_anova(Y, between, {"group": levels} if between else None, ci_level)
-        table.insert(0, "outcome", outcome)
-        table["primary"] = table["effect"] == primary
-        table["ss_type"] = "III"
-        table["n_excluded"] = int((ledger["status"] == "excluded").sum())
-        table["ci_level"] = ci_level
-        tables["anova"].append(table)
-        tables["cells"].append(cells(Y, groups, levels, waves, outcome))
-        tables["followups"].append(followups(Y, groups, levels, waves, outcome))
-        tables["assumptions"].append(assumptions(Y, groups, levels, waves, outcome, table))
-        model = mixed_model(long, levels, waves, outcome)
-        interaction = table.loc[table["effect"] == primary].iloc[0]
-        model["anova_n"] = int(interaction["n"])
-        model["anova_F"] = interaction["F"]
-        model["anova_p"] = interaction["p"]
-        model["anova_pes"] = interaction["pes"]
-        tables["mixed_model"].append(model)
-        tables["ledger"].append(ledger)
+    for population in analysed_populations(study):
+        excluded = population_exclusions(scores_wide, study, population)
+        for outcome in outcomes:
+            ledger, Y, keys, long = _outcome_tables(data, info, outcome, waves, excluded)
+            further_keys = {name: (keys[name], further[name]) for name in further}
+            note = _too_small(keys, factors, single_arm)
+            if note:
+                table = pd.DataFrame({"effect": effect_names(list(factors), len(waves)),
+                                      "n": len(Y), "note": note}).reindex(
+                    columns=[c for c in ANOVA_COLUMNS if c not in ("outcome", "population")])
+            else:
+                table = factorial_anova(Y, {name: keys[name] for name in factors}, factors,
+                                        ci_level)
+            table.insert(0, "outcome", outcome)
+            table["primary"] = table["effect"] == primary
+            table["ss_type"] = "III"
+            table["n_excluded"] = int((ledger["status"] == "excluded").sum())
+            table["ci_level"] = ci_level
+            tables["anova"].append(table.assign(population=population))
+            tables["cells"].append(cells(Y, keys["group"], levels, waves, outcome, further_keys
+                                         ).assign(population=population))
+            tables["followups"].append(followups(Y, keys["group"], levels, waves, outcome,
+                                                 factors=further_keys).assign(population=population))
+            tables["assumptions"].append(assumptions(Y, keys["group"], levels, waves, outcome,
+                                                     table, further_keys).assign(population=population))
+            if len(waves) >= 2:
+                model = mixed_model(long, levels, waves, outcome, factors=further)
+                interaction = table.loc[table["effect"] == primary].iloc[0]
+                model["anova_n"] = int(interaction["n"])
+                model["anova_F"] = interaction.get("F", math.nan)
+                model["anova_p"] = interaction.get("p", math.nan)
+                model["anova_pes"] = interaction.get("pes", math.nan)
+                tables["mixed_model"].append(model.assign(population=population))
+            tables["ledger"].append(ledger.assign(population=population))
 
+    names = list(further)
     anova = pd.concat(tables["anova"], ignore_index=True)
     anova["p_adjust"] = method
     anova["p_adjusted"] = np.nan
-    for _, index in anova.groupby("effect", sort=False).groups.items():
+    for _, index in anova.groupby(["population", "effect"], sort=False).groups.items():
         anova.loc[index, "p_adjusted"] = p_adjust(anova.loc[index, "p"], method)
     follow = pd.concat(tables["followups"], ignore_index=True)
     follow["p_adjust"] = method
-    for _, index in follow.groupby(["comparison", "group", "wave", "contrast"], sort=False).groups.items():
+    family = ["population", "comparison", "group", *names, "wave", "contrast"]
+    for _, index in follow.groupby(family, sort=False, dropna=False).groups.items():
         follow.loc[index, "p_adjusted"] = p_adjust(follow.loc[index, "p"], method)
-    model = pd.concat(tables["mixed_model"], ignore_index=True)
+    model = (pd.concat(tables["mixed_model"], ignore_index=True) if tables["mixed_model"]
+             else pd.DataFrame(columns=MIXED_MODEL_COLUMNS))
     model["p_adjust"] = method
-    for _, index in model.groupby("term", sort=False).groups.items():
+    for _, index in model.groupby(["population", "term"], sort=False).groups.items():
         model.loc[index, "p_adjusted"] = p_adjust(model.loc[index, "p"], method)
 
     return AnovaResult(
         anova=anova.reindex(columns=ANOVA_COLUMNS),
-        cells=pd.concat(tables["cells"], ignore_index=True).reindex(columns=CELL_COLUMNS),
-        followups=follow.reindex(columns=FOLLOWUP_COLUMNS),
+        cells=pd.concat(tables["cells"], ignore_index=True).reindex(
+            columns=with_factors(CELL_COLUMNS, names)),
+        followups=follow.reindex(columns=with_factors(FOLLOWUP_COLUMNS, names)),
         mixed_model=model.reindex(columns=MIXED_MODEL_COLUMNS),
         assumptions=pd.concat(tables["assumptions"], ignore_index=True).reindex(
-            columns=ASSUMPTION_COLUMNS),
-        ledger=pd.concat(tables["ledger"], ignore_index=True).reindex(columns=LEDGER_COLUMNS),
+            columns=with_factors(ASSUMPTION_COLUMNS, names)),
+        ledger=pd.concat(tables["ledger"], ignore_index=True).reindex(
+            columns=with_factors(LEDGER_COLUMNS, names)),
     )

@@ -244,13 +244,18 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
     """Checks across keys of one study that the schema cannot express."""
     waves = study["waves"]
     fail = lambda key, what: _fail(source_name, study_id, key, what)  # noqa: E731
-    if study["design"] == "mixed":
+    design = study["design"]
+    if design in ("mixed", "between"):
         if "group_column" not in study:
-            raise fail("group_column", "is required when design is mixed (the column holding the group)")
+            raise fail("group_column", f"is required when design is {design} (the column holding the group)")
         if len(study.get("groups", [])) < 2:
-            raise fail("groups", "a mixed design needs at least two groups, the reference first")
-        if len(waves) < 2:
-            raise fail("waves", "a mixed design needs at least two waves, baseline first")
+            raise fail("groups", f"a {design} design needs at least two groups, the reference first")
+    if design == "mixed" and len(waves) < 2:
+        raise fail("waves", "a mixed design needs at least two waves, baseline first")
+    if design == "between" and len(waves) != 1:
+        raise fail("waves", f"a between design compares groups at one wave; the study has {waves} "
+                            "(groups over several waves are design: mixed)")
+    _check_factors(study, fail)
     if all(source.get("per_participant") for source in study["sources"]):
         raise fail("sources", "every source is per_participant; at least one must hold responses "
                               "(wave, wave_column or wave_suffixes)")
@@ -313,9 +318,18 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
             resolve_inside(repo_root, use["instrument"], source_name, study_id,
                            f"instruments[{index}].instrument")
     analyses = study["analyses"]
-    if "anova" in analyses and study["design"] not in ("mixed", "repeated"):
-        raise fail("analyses.anova", "needs design: mixed (groups x waves) or repeated (a single "
-                                     "arm over waves)")
+    if "anova" in analyses and design == "cross_sectional" and not study["factors"]:
+        raise fail("analyses.anova", "needs design: mixed (groups x waves), repeated (a single "
+                                     "arm over waves), between (groups at one wave) or factors")
+    for analysis in ("anova", "ancova"):
+        for index, name in enumerate(analyses.get(analysis, {}).get("populations", [])):
+            if name != "all" and name not in study["populations"]:
+                defined = ", ".join(["all", *study["populations"]])
+                raise fail(f"analyses.{analysis}.populations[{index}]",
+                           f"'{name}' is not a population of the study ({defined}); define it "
+                           "under populations")
+    if "ancova" in analyses:
+        _check_ancova(study, analyses["ancova"], fail)
     if study["design"] == "repeated" and len(waves) < 2:
         raise fail("waves", "a repeated design (single arm) needs at least two waves, baseline first")
     for index, correlation in enumerate(analyses.get("correlations", [])):
@@ -341,6 +355,49 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
                                f"'{name}' is the name of set '{other}''s {suffix[1:]} file; rename the set")
 
 
+#: Names the ANOVA tables use for their own columns and effects: no factor may take them.
+RESERVED_FACTOR_NAMES = ("group", "time", "wave", "participant", "outcome", "population")
+
+
+def factor_name(factor: Mapping) -> str:
+    """The name of a further between factor in effects and outputs: ``name``, else the column."""
+    return factor.get("name") or factor["column"]
+
+
+def _check_factors(study: Mapping, fail) -> None:
+    """Factor names are unique, not reserved, not a measure's; no factor is the group column."""
+    seen: set[str] = set()
+    measures = {measure["name"] for measure in study["measures"]}
+    for index, factor in enumerate(study["factors"]):
+        key = f"factors[{index}]"
+        name = factor_name(factor)
+        if factor["column"] == study.get("group_column"):
+            raise fail(f"{key}.column", f"'{factor['column']}' is the group_column; the group is "
+                                        "already the first factor")
+        if not name.isidentifier() or name in RESERVED_FACTOR_NAMES or name in measures or name in seen:
+            why = ("is used twice" if name in seen else "is a measure's name" if name in measures
+                   else "is reserved" if name in RESERVED_FACTOR_NAMES else "is not a plain name")
+            raise fail(f"{key}.name", f"factor name '{name}' {why}; give the factor a name: (letters, "
+                                      "digits, _) of its own")
+        seen.add(name)
+
+
+def _check_ancova(study: Mapping, settings: Mapping, fail) -> None:
+    """The ANCOVA compares groups at a later wave adjusted for an earlier one."""
+    waves = study["waves"]
+    if study["design"] != "mixed":
+        raise fail("analyses.ancova", "needs design: mixed (groups measured at baseline and at a "
+                                      "later wave)")
+    baseline = settings.get("baseline", waves[0])
+    outcome_wave = settings.get("outcome_wave", waves[-1])
+    for key, wave in (("baseline", baseline), ("outcome_wave", outcome_wave)):
+        if wave not in waves:
+            raise fail(f"analyses.ancova.{key}", f"'{wave}' is not one of the waves {waves}")
+    if waves.index(baseline) >= waves.index(outcome_wave):
+        raise fail("analyses.ancova.outcome_wave", f"'{outcome_wave}' does not come after the "
+                                                   f"baseline '{baseline}'")
+
+
 def check_variables(study_id: str, study: Mapping, scales: Mapping[str, Iterable[str]],
                     source_name: str = "config.yaml") -> None:
     """Check that every variable in ``analyses`` names a scored scale or a measure.
@@ -364,6 +421,13 @@ def check_variables(study_id: str, study: Mapping, scales: Mapping[str, Iterable
     analyses = study.get("analyses", {})
     places = [(f"analyses.anova.outcomes[{i}]", v)
               for i, v in enumerate(analyses.get("anova", {}).get("outcomes", []))]
+    ancova = analyses.get("ancova", {})
+    places += [(f"analyses.ancova.outcomes[{i}]", v) for i, v in enumerate(ancova.get("outcomes", []))]
+    places += [(f"analyses.ancova.covariates[{i}]", v)
+               for i, v in enumerate(ancova.get("covariates", []))]
+    for name, population in (study.get("populations") or {}).items():
+        places += [(f"populations.{name}.exclude[{i}].variable", rule["variable"])
+                   for i, rule in enumerate(population["exclude"])]
     for s, correlation in enumerate(analyses.get("correlations", [])):
         places += [(f"analyses.correlations[{s}].variables[{i}]", v)
                    for i, v in enumerate(correlation["variables"])]

@@ -458,7 +458,8 @@ def score_instrument(responses: pd.DataFrame, instrument: Instrument, pattern: s
 
 def score_study(responses: pd.DataFrame, instruments: Sequence[tuple[Instrument, str]],
                 measures: Sequence[Mapping[str, str]] = (),
-                waves: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                waves: Sequence[str] | None = None,
+                factors: Sequence[Mapping] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score all of a study's instruments; the long scores table and the wide analysis table.
 
     Parameters
@@ -471,6 +472,8 @@ def score_study(responses: pd.DataFrame, instruments: Sequence[tuple[Instrument,
         Numeric columns passed through to the wide table under ``name``, as they are.
     waves : sequence of str, optional
         Wave order, as for :func:`score_instrument`.
+    factors : sequence of mappings with keys ``column`` and optional ``name``
+        Further between factors, carried to the wide table under their names, as they are.
 
     Returns
     -------
@@ -478,8 +481,9 @@ def score_study(responses: pd.DataFrame, instruments: Sequence[tuple[Instrument,
         As :func:`score_instrument`, all instruments; rows sorted by participant, wave, then
         instrument (configured order) and scale (file order).
     wide : DataFrame
-        One row per participant x wave (same order): ``participant, wave, group``, then one
-        column per ``<instrument>.<scale>``, then the measures under their names.
+        One row per participant x wave (same order): ``participant, wave, group``, the
+        factors under their names, then one column per ``<instrument>.<scale>``, then the
+        measures under their names.
 
     Examples
     --------
@@ -511,6 +515,12 @@ def score_study(responses: pd.DataFrame, instruments: Sequence[tuple[Instrument,
     long = _long_frame(responses, order, blocks)
 
     wide = _id_frame(responses, order)
+    for factor in factors:
+        column, name = factor["column"], factor.get("name") or factor["column"]
+        if column not in responses.columns:
+            raise UserError(f"factor {name!r}: column {column!r} not found in the responses; "
+                            "fix factors[].column in the study config")
+        wide[name] = responses[column].to_numpy()[order]
     for instrument_id, block in blocks:
         for name, _, score, _, _ in block:
             wide[f"{instrument_id}.{name}"] = score[order]
@@ -535,4 +545,4 @@ def for_study(responses: pd.DataFrame, study: Mapping, repo_root) -> tuple[pd.Da
     from .study import study_instruments
 
     return score_study(responses, study_instruments(study, repo_root), study.get("measures", []),
-                       waves=study["waves"])
+                       waves=study["waves"], factors=study.get("factors", []))

@@ -24,6 +24,9 @@ def _role(column: str, study: Mapping, rules: Mapping[str, ColumnRule], source: 
         return "participant id"
     if base == study.get("group_column"):
         return "group"
+    for factor in study.get("factors", []):
+        if base == factor["column"]:
+            return f"factor {factor.get('name') or factor['column']}"
     if column == source.get("wave_column"):
         return "wave"
     if base in rules:
@@ -36,11 +39,12 @@ TEXT_DROPPED = "text (dropped; keep_columns keeps it)"
 
 
 def kept_columns(study: Mapping) -> set[str]:
-    """Columns kept as they are although they hold text: ``keep_columns`` and the columns the
-    participant characteristics describe."""
+    """Columns kept as they are although they hold text: ``keep_columns``, the columns the
+    participant characteristics describe and the further between factors."""
     participants = study.get("analyses", {}).get("participants", {})
     return (set(study.get("keep_columns", [])) | set(participants.get("continuous", []))
-            | set(participants.get("categorical", [])))
+            | set(participants.get("categorical", []))
+            | {factor["column"] for factor in study.get("factors", [])})
 
 
 def _holds_text(values) -> bool:

@@ -432,6 +432,8 @@ def configured_columns(study: Mapping, instruments) -> dict[str, str]:
             named.setdefault(column, f"instruments[{index}].items")
     for index, measure in enumerate(study.get("measures", [])):
         named.setdefault(measure["column"], f"measures[{index}].column")
+    for index, factor in enumerate(study.get("factors", [])):
+        named.setdefault(factor["column"], f"factors[{index}].column")
     for column in study.get("drop_columns", []):
         named.setdefault(column, "drop_columns")
     participants = study.get("analyses", {}).get("participants", {})
