@@ -77,6 +77,8 @@ def study_outputs(study_id):
         stages["reliability"] = ["reliability", "items"]
     if "anova" in analyses:
         stages["anova"] = ["anova", "cells", "followups", "mixed_model", "assumptions", "ledger"]
+    if "ancova" in analyses:
+        stages["ancova"] = ["ancova", "adjusted_means", "contrasts", "assumptions", "ledger"]
     sets = analyses.get("correlations", [])
     names = [entry["name"] for entry in sets]
     if names:
@@ -97,6 +99,9 @@ def study_outputs(study_id):
         for outcome in analyses["anova"]["outcomes"]:
             outputs += [f"results/{study_id}/figures/anova_{outcome}.{ext}" for ext in ("png", "pdf")]
         outputs += [f"results/{study_id}/figures/anova_panel.{ext}" for ext in ("png", "pdf")]
+    if "ancova" in stages:
+        outputs += [f"results/{study_id}/tables/ancova.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [f"results/{study_id}/figures/ancova.{ext}" for ext in ("png", "pdf")]
     for entry in sets:
         name = entry["name"]
         outputs += [f"results/{study_id}/tables/correlations_{name}.{ext}" for ext in ("md", "html", "tex")]

@@ -141,3 +141,29 @@ rule figure_anova_panel:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/figures.py"
+
+
+rule figure_ancova:
+    input:
+        ancova="results/{study}/ancova/ancova.csv",
+        adjusted_means="results/{study}/ancova/adjusted_means.csv",
+        definitions=instrument_files,
+    output:
+        means=report(
+            "results/{study}/figures/ancova.png",
+            category="{study}",
+            subcategory="Baseline-adjusted ANCOVA",
+            caption="../report/figure_ancova.rst",
+        ),
+        means_pdf="results/{study}/figures/ancova.pdf",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/figure_ancova.log",
+    benchmark:
+        "benchmarks/{study}/figure_ancova.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"

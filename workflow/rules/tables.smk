@@ -123,3 +123,31 @@ rule table_anova:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/tables.py"
+
+
+rule table_ancova:
+    input:
+        ancova="results/{study}/ancova/ancova.csv",
+        adjusted_means="results/{study}/ancova/adjusted_means.csv",
+        contrasts="results/{study}/ancova/contrasts.csv",
+        definitions=instrument_files,
+    output:
+        markdown=report(
+            "results/{study}/tables/ancova.md",
+            category="{study}",
+            subcategory="Baseline-adjusted ANCOVA",
+            caption="../report/table_ancova.rst",
+        ),
+        html="results/{study}/tables/ancova.html",
+        latex="results/{study}/tables/ancova.tex",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/table_ancova.log",
+    benchmark:
+        "benchmarks/{study}/table_ancova.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"

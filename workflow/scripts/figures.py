@@ -32,6 +32,11 @@ def main():
                                               io.read_table(snakemake.input.cells),
                                               snakemake.params.study, snakemake.params.root)
         figures.save(panel, snakemake.output.panel, snakemake.output.panel_pdf)
+    elif snakemake.rule == "figure_ancova":
+        means = figures.ancova_means_for_study(io.read_table(snakemake.input.adjusted_means),
+                                               io.read_table(snakemake.input.ancova),
+                                               snakemake.params.study, snakemake.params.root)
+        figures.save(means, snakemake.output.means, snakemake.output.means_pdf)
     else:
         raise ValueError(f"figures.py does not know rule {snakemake.rule}")
 

@@ -26,6 +26,11 @@ def main():
         table = tables.anova_for_study(io.read_table(snakemake.input.anova),
                                        io.read_table(snakemake.input.cells),
                                        snakemake.params.study, snakemake.params.root)
+    elif snakemake.rule == "table_ancova":
+        table = tables.ancova_for_study(io.read_table(snakemake.input.ancova),
+                                        io.read_table(snakemake.input.adjusted_means),
+                                        io.read_table(snakemake.input.contrasts),
+                                        snakemake.params.study, snakemake.params.root)
     else:
         raise ValueError(f"tables.py does not know rule {snakemake.rule}")
     tables.write_table_files(table, Path(snakemake.output.markdown).with_suffix(""))

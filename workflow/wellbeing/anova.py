@@ -1385,8 +1385,9 @@ def effect_names(factors: Sequence[str], n_waves: int, within: str = "time") -> 
 
 
 def _too_small(keys: Mapping[str, np.ndarray], factors: Mapping[str, Sequence[str]],
-               single_arm: bool) -> str:
-    """Why the ANOVA of these participants is not estimable (a cell of the between design
+               single_arm: bool, scored: str = "a score at every wave",
+               ledger: str = "anova/ledger.csv") -> str:
+    """Why the analysis of these participants is not estimable (a cell of the between design
     with fewer than 2 of them), or ""."""
     cells_of = _level_combinations({name: (keys[name], list(levels))
                                     for name, levels in factors.items()}, len(keys["group"]))
@@ -1399,8 +1400,7 @@ def _too_small(keys: Mapping[str, np.ndarray], factors: Mapping[str, Sequence[st
         who = f"group(s) {', '.join(short)} have"
     else:
         who = f"cell(s) {'; '.join(short)} have"
-    return (f"not estimable: {who} fewer than 2 participants with a score at every wave "
-            "(anova/ledger.csv lists why)")
+    return f"not estimable: {who} fewer than 2 participants with {scored} ({ledger} lists why)"
 
 
 def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:

@@ -385,11 +385,40 @@ def _interaction_row(anova, outcome):
 
 def _effect_name(effect) -> str:
     """How a figure names the effect it reports."""
-    return "change over time" if effect is not None and effect["effect"] == "time" else "group × time"
+    if effect is None:
+        return "group × time"
+    return "change over time" if effect["effect"] == "time" else str(effect["effect"]).replace(":", " × ")
+
+
+def _factor_panels(cells, factors: dict | None) -> list[tuple[str, object]]:
+    """The cells of each panel: one per combination of the further factors' levels (``sex = f``),
+    or a single untitled panel."""
+    from itertools import product
+
+    factors = {name: levels for name, levels in (factors or {}).items() if name in cells.columns}
+    if not factors:
+        return [("", cells)]
+    panels = []
+    for combo in product(*factors.values()):
+        mask = np.ones(len(cells), dtype=bool)
+        for name, level in zip(factors, combo):
+            mask &= cells[name].map(_level).to_numpy() == str(level)
+        panels.append((", ".join(f"{name} = {level}" for name, level in zip(factors, combo)),
+                       cells[mask]))
+    return panels
+
+
+def _level(value) -> str:
+    """A factor level as text (a code read back as 2.0 is the level 2)."""
+    from .anova import level_text
+
+    return level_text(value)
 
 
 def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True):
     x = np.arange(len(waves), dtype=float)
+    if len(waves) == 1:         # one wave: the groups side by side
+        dodge = 0.25
     for g, group in enumerate(groups):
         block = cells[(cells["outcome"] == outcome) & (cells["group"].astype(str) == group)]
         block = block.set_index(block["wave"].astype(str)).reindex(waves)
@@ -405,13 +434,16 @@ def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_
                                   capsize=3, elinewidth=1.2, label=label, zorder=4)
         container.lines[0].set_gid("means")
     axes.set_xticks(x, waves)
-    axes.set_xlim(-0.35, len(waves) - 0.65)
+    axes.set_xlim(-0.35 - (0.25 if len(waves) == 1 else 0), len(waves) - 0.65 + (0.25 if len(waves) == 1 else 0))
 
 
 def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=None,
-                      groups=None, waves=None, instruments: dict | None = None, title: str = ""):
+                      groups=None, waves=None, instruments: dict | None = None, title: str = "",
+                      factors: dict | None = None):
     """The interaction figure of one outcome: group means with 95% CI across waves, and each
-    analysed participant's trajectory faint behind them.
+    analysed participant's trajectory faint behind them; with further between ``factors``
+    (name -> levels) one panel per combination of their levels. With one wave (a between
+    design) the groups' means stand side by side.
 
     Parameters
     ----------
@@ -431,37 +463,50 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; one ``Line2D`` per participant with ``gid="trajectory"`` and one per group with
-        ``gid="means"``.
+        One axes per panel; one ``Line2D`` per participant with ``gid="trajectory"`` and one per
+        group with ``gid="means"``.
     """
     mine = cells[cells["outcome"] == outcome]
     groups = [str(g) for g in (groups or dict.fromkeys(mine["group"].astype(str)))]
     waves = [str(w) for w in (waves or dict.fromkeys(mine["wave"].astype(str)))]
+    panels = _factor_panels(mine, factors)
     sampled = False
     with styled():
-        figure, axes = plt.subplots(figsize=(4.8, 3.9))
-        if scores_wide is not None:
+        figure, grid = plt.subplots(1, len(panels), figsize=(4.8 + 3.4 * (len(panels) - 1), 3.9),
+                                    sharey=True, squeeze=False)
+        matrix = group_of = None
+        if scores_wide is not None and len(waves) > 1:
             data = scores_wide.copy()
             data["participant"] = data["participant"].astype(str)
             data["wave"] = data["wave"].astype(str)
             if ledger is not None:
                 keep = ledger[(ledger["outcome"] == outcome) & (ledger["status"] == "included")]
-                group_of = dict(zip(keep["participant"].astype(str), keep["group"].astype(str)))
             else:
-                group_of = (data.dropna(subset=["group"]).drop_duplicates("participant")
-                            .set_index("participant")["group"].astype(str).to_dict())
+                keep = data.dropna(subset=["group"]).drop_duplicates("participant")
             matrix = data.pivot(index="participant", columns="wave", values=outcome).reindex(columns=waves)
-            x = np.arange(len(waves), dtype=float)
-            drawn, sampled = _trajectories_drawn(group_of, groups, matrix.index)
-            for participant in drawn:
-                group = group_of[participant]
-                g = groups.index(group)
-                shift = 0.05 * (g - (len(groups) - 1) / 2)
-                axes.plot(x + shift, matrix.loc[participant].to_numpy(float), color=PALETTE[g % len(PALETTE)],
-                          alpha=0.22, linewidth=0.7, gid="trajectory", zorder=2)
-        _draw_means(axes, cells, outcome, groups, waves)
+        for axes, (panel_title, block) in zip(grid.flat, panels):
+            if matrix is not None:
+                members = keep
+                for part in filter(None, panel_title.split(", ")):
+                    name, level = part.split(" = ", 1)
+                    members = members[members[name].map(_level) == level]
+                group_of = dict(zip(members["participant"].astype(str), members["group"].astype(str)))
+                x = np.arange(len(waves), dtype=float)
+                drawn, sampled_here = _trajectories_drawn(group_of, groups, matrix.index)
+                sampled = sampled or sampled_here
+                for participant in drawn:
+                    g = groups.index(group_of[participant])
+                    shift = 0.05 * (g - (len(groups) - 1) / 2)
+                    axes.plot(x + shift, matrix.loc[participant].to_numpy(float),
+                              color=PALETTE[g % len(PALETTE)], alpha=0.22, linewidth=0.7,
+                              gid="trajectory", zorder=2)
+            _draw_means(axes, block, outcome, groups, waves, label_n=len(panels) == 1)
+            axes.set_xlabel("wave")
+            if panel_title:
+                axes.text(0.02, 0.98, panel_title, transform=axes.transAxes, ha="left", va="top",
+                          fontsize=8, color="#333333")
+        axes = grid.flat[0]
         axes.set_ylabel(axis_label(outcome, instruments, width=40))
-        axes.set_xlabel("wave")
         axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), borderaxespad=0.2,
                     handlelength=1.6)
         effect = _interaction_row(anova, outcome) if anova is not None else None
@@ -469,10 +514,11 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
         if effect is not None:
             heading += f"\n{_effect_name(effect)}: " + _effect_text(effect)
         axes.set_title(heading, loc="left", pad=24, fontsize=9)
-        axes.text(1.0, -0.16, "means with 95% CI; faint lines: " + (
-                  f"{TRAJECTORIES_PER_GROUP} randomly chosen participants per group" if sampled
-                  else "individual participants"),
-                  transform=axes.transAxes, ha="right", va="top", fontsize=6.5, color="#555555")
+        caption = "means with 95% CI" + ("" if matrix is None else "; faint lines: " + (
+            f"{TRAJECTORIES_PER_GROUP} randomly chosen participants per group" if sampled
+            else "individual participants"))
+        grid.flat[-1].text(1.0, -0.16, caption, transform=grid.flat[-1].transAxes, ha="right",
+                           va="top", fontsize=6.5, color="#555555")
     return figure
 
 
@@ -496,9 +542,31 @@ def _trajectories_drawn(group_of: dict, groups: list, available) -> tuple[list, 
     return sorted(drawn), sampled
 
 
+def _cells_by_series(cells, groups: list, factors: dict | None):
+    """With further factors, every cell (group and factor levels) as a line of its own: cells
+    relabelled ``imp, f`` and the list of those labels (the single arm's ``all`` left out)."""
+    from itertools import product
+
+    from .anova import SINGLE_ARM
+
+    factors = {name: levels for name, levels in (factors or {}).items() if name in cells.columns}
+    if not factors:
+        return cells, groups
+
+    def label(parts):
+        return ", ".join(str(part) for part in parts if part != SINGLE_ARM)
+
+    relabelled = cells.assign(group=[label([g, *(_level(v) for v in values)]) for g, *values in
+                                     zip(cells["group"].astype(str), *[cells[n] for n in factors])])
+    series = [label([g, *combo]) for g in groups for combo in product(*factors.values())]
+    return relabelled, series
+
+
 def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
-                instruments: dict | None = None, title: str = "", columns: int = 4):
-    """One panel per outcome: group means with 95% CI across waves and the group x time test.
+                instruments: dict | None = None, title: str = "", columns: int = 4,
+                factors: dict | None = None):
+    """One panel per outcome: group means with 95% CI across waves and the study's primary
+    test; with further between ``factors`` one line per cell (group and factor levels).
 
     Returns
     -------
@@ -509,6 +577,7 @@ def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
     outcomes = list(outcomes)
     groups = [str(g) for g in (groups or dict.fromkeys(cells["group"].astype(str)))]
     waves = [str(w) for w in (waves or dict.fromkeys(cells["wave"].astype(str)))]
+    cells, groups = _cells_by_series(cells, groups, factors)
     ncols = max(1, min(columns, len(outcomes)))
     nrows = int(np.ceil(len(outcomes) / ncols))
     with styled():
@@ -541,25 +610,133 @@ def reliability_forest_for_study(frame, study: dict, root=None):
                               title=f"{study.get('title', '')}\nInternal consistency by scale and wave")
 
 
+def _main_population(study: dict, *frames):
+    """The rows of the first population the ANOVA lists, the one figures show."""
+    from .anova import main_population
+
+    return [None if frame is None else main_population(frame, study) for frame in frames]
+
+
 def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide, study: dict, root=None):
-    """The interaction figure of one configured ANOVA outcome."""
+    """The interaction figure of one configured ANOVA outcome (the first population listed)."""
+    from .anova import analysed_groups, further_factors
     from .tables import study_instruments_by_id, variable_label
 
     instruments = study_instruments_by_id(study, root)
-    from .anova import analysed_groups
-
+    anova, cells, ledger = _main_population(study, anova, cells, ledger)
     return anova_interaction(outcome, cells, scores_wide, ledger, anova, analysed_groups(study),
                              study["waves"], instruments,
-                             title=f"{variable_label(outcome, instruments)} ({outcome})")
+                             title=f"{variable_label(outcome, instruments)} ({outcome})",
+                             factors=further_factors(study))
 
 
 def anova_panel_for_study(anova, cells, study: dict, root=None):
     """The panel figure of every configured ANOVA outcome, in config order."""
-    from .anova import analysed_groups
+    from .anova import analysed_groups, further_factors, primary_effect
     from .tables import study_instruments_by_id
 
     outcomes = list(study["analyses"]["anova"]["outcomes"])
-    what = ("Means with 95% CI; change over time" if study.get("design") == "repeated"
-            else "Group means with 95% CI; group × time interaction")
+    primary = primary_effect(study)
+    what = ("Means with 95% CI; change over time" if primary == "time"
+            else f"{'Cell' if study.get('factors') else 'Group'} means with 95% CI; "
+                 f"{primary.replace(':', ' × ')} {'interaction' if ':' in primary else 'effect'}")
+    anova, cells = _main_population(study, anova, cells)
     return anova_panel(outcomes, cells, anova, analysed_groups(study), study["waves"],
-                       study_instruments_by_id(study, root), title=f"{study.get('title', '')}\n{what}")
+                       study_instruments_by_id(study, root), title=f"{study.get('title', '')}\n{what}",
+                       factors=further_factors(study))
+
+
+def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = None, title: str = "",
+                 columns: int = 4):
+    """One panel per outcome: each group's mean at the compared wave with its 95% CI, unadjusted
+    (hollow) beside adjusted for baseline (filled, as emmeans), and the ANCOVA's group test.
+
+    Parameters
+    ----------
+    means : DataFrame
+        ``ancova/adjusted_means.csv`` of one population (group, n, mean, sd, adjusted_mean,
+        ci_low, ci_high).
+    ancova : DataFrame
+        ``ancova/ancova.csv`` of the same population: the ``group`` row is written over each panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One visible axes per outcome; per group two error bars, ``gid="unadjusted"`` and
+        ``gid="adjusted"``.
+    """
+    from scipy import stats
+
+    from .tables import _missing, fmt_number, fmt_p, fmt_unit
+
+    outcomes = list(outcomes)
+    ncols = max(1, min(columns, len(outcomes)))
+    nrows = int(np.ceil(len(outcomes) / ncols))
+    with styled():
+        figure, grid = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 3.0 * nrows + 0.6),
+                                    squeeze=False)
+        for index, axes in enumerate(grid.flat):
+            if index >= len(outcomes):
+                axes.set_visible(False)
+                continue
+            outcome = outcomes[index]
+            block = means[means["outcome"] == outcome].set_index("group")
+            block.index = block.index.astype(str)
+            effect = ancova[(ancova["outcome"] == outcome) & (ancova["term"] == "group")]
+            for g, group in enumerate(groups):
+                if group not in block.index:
+                    continue
+                row = block.loc[group]
+                n, sd = float(row["n"]), float(row["sd"])
+                half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+                colour = PALETTE[g % len(PALETTE)]
+                bar = axes.errorbar(g - 0.12, row["mean"], yerr=half, color=colour, marker="o",
+                                    markerfacecolor="white", markersize=5, capsize=3, linewidth=0,
+                                    elinewidth=1.2)
+                bar.lines[0].set_gid("unadjusted")
+                if not _missing(row["adjusted_mean"]):
+                    bar = axes.errorbar(g + 0.12, row["adjusted_mean"],
+                                        yerr=[[row["adjusted_mean"] - row["ci_low"]],
+                                              [row["ci_high"] - row["adjusted_mean"]]],
+                                        color=colour, marker="o", markersize=6, capsize=3,
+                                        linewidth=0, elinewidth=1.6)
+                    bar.lines[0].set_gid("adjusted")
+            axes.set_xticks(range(len(groups)), groups, fontsize=7)
+            axes.set_xlim(-0.6, len(groups) - 0.4)
+            axes.set_ylabel(axis_label(outcome, instruments, width=44), fontsize=7)
+            axes.tick_params(labelsize=7)
+            text = outcome
+            if not effect.empty:
+                e = effect.iloc[0]
+                if _missing(e["F"]):
+                    text = "$F$ not defined (see ancova/ancova.csv)"
+                else:
+                    p = fmt_p(e["p"])
+                    text = (f"$F$({int(e['df1'])}, {int(e['df2'])}) = {fmt_number(e['F'])}, "
+                            f"$p$ {p if p.startswith('<') else '= ' + p}, "
+                            f"$\\eta_p^2$ = {fmt_unit(e['pes'])}")
+            axes.set_title(text, fontsize=7, loc="left")
+        from matplotlib.lines import Line2D
+
+        proxies = [Line2D([], [], color="#555555", marker="o", markerfacecolor="white", linewidth=0),
+                   Line2D([], [], color="#555555", marker="o", linewidth=0)]
+        grid.flat[0].legend(proxies, ["unadjusted", "adjusted for baseline"], loc="best", fontsize=6.5,
+                            handletextpad=0.3, borderaxespad=0.3)
+        figure.suptitle(title or "Means with 95% CI", x=0.01, y=1.0, ha="left", fontsize=10)
+        figure.tight_layout(h_pad=1.2, w_pad=1.0)
+    return figure
+
+
+def ancova_means_for_study(means, ancova, study: dict, root=None):
+    """The ANCOVA figure of one study (the first population its ANCOVA lists)."""
+    from .ancova import settings_of
+    from .anova import main_population
+    from .tables import study_instruments_by_id
+
+    settings = settings_of(study)
+    means = main_population(means, study, "ancova")
+    ancova = main_population(ancova, study, "ancova")
+    title = (f"{study.get('title', '')}\nMeans at {settings['outcome_wave']} with 95% CI, unadjusted "
+             f"and adjusted for {settings['baseline']}")
+    return ancova_means(means, ancova, settings["outcomes"], [str(g) for g in study["groups"]],
+                        study_instruments_by_id(study, root), title=title)

@@ -622,78 +622,117 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     >>> table.rows
     [['pss10.total', '46', '18.20 (5.10)', '18.00 (4.90)', '19.10 (6.00)', '14.85 (5.55)', '1, 44', '12.35', '< .001', '.22 [.06, .38]']]
     """
-    from .anova import SINGLE_ARM, analysed_groups, primary_effect
+    from itertools import product
 
-    single_arm = study.get("design") == "repeated"
+    from .anova import (SINGLE_ARM, analysed_groups, analysed_populations, further_factors,
+                        has_group_factor, primary_effect)
+
+    design = study.get("design", "mixed")
+    single_arm = design == "repeated"
+    primary = primary_effect(study)
     groups = analysed_groups(study)
+    further = further_factors(study)
     waves = [str(w) for w in study["waves"]]
-    corrected = len(waves) > 2
-    interaction = anova[anova["effect"] == primary_effect(study)].drop_duplicates("outcome").set_index("outcome")
-    outcomes = list(interaction.index)
+    corrected = len(waves) > 2 and "time" in primary.split(":")
+    populations = (analysed_populations(study) if "population" in anova.columns
+                   else ["all"])
+    if "population" not in anova.columns:
+        anova, cells = anova.assign(population="all"), cells.assign(population="all")
+    chosen = anova[anova["effect"] == primary].drop_duplicates(["population", "outcome"])
+    outcomes = list(dict.fromkeys(chosen["outcome"]))
     undefined_notes: dict[str, list[str]] = {}
-    method = next((m for m in interaction.get("p_adjust", []) if not _missing(m)), "none")
+    method = next((m for m in chosen.get("p_adjust", []) if not _missing(m)), "none")
     adjusted = method != "none"
-    level = next((lv for lv in interaction.get("ci_level", []) if not _missing(lv)), 0.9)
-    cell_of = {(str(r["outcome"]), str(r["group"]), str(r["wave"])): r for r in cells.to_dict("records")}
+    level = next((lv for lv in chosen.get("ci_level", []) if not _missing(lv)), 0.9)
+    key_columns = ["outcome", "population", "group", *further, "wave"]
+    cell_of = {tuple(str(r[c]) for c in key_columns): r for r in cells.to_dict("records")}
+    combos = [list(combo) for combo in product(groups, *further.values())]
     rows = []
-    for outcome in outcomes:
-        effect = interaction.loc[outcome]
-        cells_text = []
-        for group in groups:
-            for wave in waves:
-                cell = cell_of.get((outcome, group, wave))
-                cells_text.append("" if cell is None else
-                                  f"{fmt_number(cell['mean'])} ({fmt_number(cell['sd'])})")
-        if corrected and not _missing(effect.get("eps_gg")):
-            eps = float(effect["eps_gg"])
-            df_text = f"{fmt_number(effect['df1'] * eps)}, {fmt_number(effect['df2'] * eps)}"
-            p = effect.get("p_gg")
-        else:
-            df_text = f"{int(effect['df1'])}, {int(effect['df2'])}"
-            p = effect["p"]
-        pes = fmt_unit(effect["pes"])
-        if not (_missing(effect.get("pes_ci_low")) or _missing(effect.get("pes_ci_high"))):
-            pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
-        undefined = _missing(effect["F"])
-        if undefined:       # no variance: a dash, and the reason under the table
-            reason = str(effect.get("note") or "not defined")
-            undefined_notes.setdefault(reason, []).append(variable_label(outcome, instruments))
-            pes = "—"
-        row = [variable_label(outcome, instruments), str(int(effect["n"])), *cells_text,
-               df_text, "—" if undefined else fmt_number(effect["F"]), "—" if undefined else fmt_p(p)]
-        if adjusted:
-            row.append("—" if undefined else fmt_p(effect.get("p_adjusted")))
-        rows.append(row + [pes])
+    for population in populations:
+        for outcome in outcomes:
+            found = chosen[(chosen["population"].astype(str) == population) & (chosen["outcome"] == outcome)]
+            if found.empty:
+                continue
+            effect = found.iloc[0]
+            cells_text = []
+            for combo in combos:
+                for wave in waves:
+                    cell = cell_of.get((outcome, population, *combo, wave))
+                    cells_text.append("" if cell is None else
+                                      f"{fmt_number(cell['mean'])} ({fmt_number(cell['sd'])})")
+            if corrected and not _missing(effect.get("eps_gg")):
+                eps = float(effect["eps_gg"])
+                df_text = f"{fmt_number(effect['df1'] * eps)}, {fmt_number(effect['df2'] * eps)}"
+                p = effect.get("p_gg")
+            else:
+                df_text = ("" if _missing(effect.get("df1")) else
+                           f"{int(effect['df1'])}, {int(effect['df2'])}")
+                p = effect["p"]
+            pes = fmt_unit(effect["pes"])
+            if not (_missing(effect.get("pes_ci_low")) or _missing(effect.get("pes_ci_high"))):
+                pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
+            label = variable_label(outcome, instruments)
+            if len(populations) > 1:
+                label += f" ({population})"
+            undefined = _missing(effect["F"])
+            if undefined:       # no variance: a dash, and the reason under the table
+                reason = str(effect.get("note") or "not defined")
+                undefined_notes.setdefault(reason, []).append(label)
+                pes = "—"
+            row = [label, str(int(effect["n"])), *cells_text,
+                   df_text or "—", "—" if undefined else fmt_number(effect["F"]),
+                   "—" if undefined else fmt_p(p)]
+            if adjusted:
+                row.append("—" if undefined else fmt_p(effect.get("p_adjusted")))
+            rows.append(row + [pes])
     adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
-    columns = (["Outcome", "*n*"] + [w if single_arm else f"{g} {w}" for g in groups for w in waves]
+    heads = [" ".join(str(part) for part in combo if not (part == SINGLE_ARM and not has_group_factor(study)))
+             for combo in combos]
+    columns = (["Outcome", "*n*"] + [f"{head} {w}".strip() if len(waves) > 1 or not head else head
+                                     for head in heads for w in waves]
                + ["*df*", "*F*", "*p*"] + ([f"*p* ({adjust_name})"] if adjusted else [])
                + [f"ηₚ² [{_ci_level_text(level)} CI]"])
 
     group_n = {}
+    main_cells = cells[cells["population"].astype(str) == populations[0]]
     for group in groups:
-        ns = sorted(set(int(c["n"]) for (o, g, w), c in cell_of.items() if g == group and o in outcomes))
+        ns = sorted(set(int(n) for g, o, n in zip(main_cells["group"].astype(str), main_cells["outcome"],
+                                                  main_cells["n"]) if g == group and o in outcomes))
         group_n[group] = ns
     varies = any(len(ns) > 1 for ns in group_n.values())
     n_text = ", ".join(f"{g} {ns[0]}" if len(ns) == 1 else f"{g} {ns[0]}–{ns[-1]}"
                        for g, ns in group_n.items() if ns) + (" per outcome" if varies else "")
-    excluded = sorted(set(int(x) for x in interaction.get("n_excluded", []) if not _missing(x)))
+    if further:     # the n of the cells, not of the groups, varies within a group
+        n_text = n_text.replace(" per outcome", "") + (" in the cells" if n_text else "")
+    main_chosen = chosen[chosen["population"].astype(str) == populations[0]]
+    excluded = sorted(set(int(x) for x in main_chosen.get("n_excluded", []) if not _missing(x)))
     excluded_text = ""
     if excluded and excluded != [0]:
         count = str(excluded[0]) if len(excluded) == 1 else f"{excluded[0]}–{excluded[-1]}"
         excluded_text = f"; {count} excluded per outcome (reasons in anova/ledger.csv)"
+    scored = "with a score at every wave" if len(waves) > 1 else f"with a score at {waves[0]}"
     if single_arm:
         n_text = n_text.removeprefix(f"{SINGLE_ARM} ")
-        parts = [f"Wave columns are *M* (*SD*). *n* = participants with a score at every wave: "
-                 f"{n_text}{excluded_text}.",
-                 "*F*, *p* and ηₚ² (partial eta squared, with its "
-                 f"{_ci_level_text(level)} confidence interval) are for the change over time (the "
-                 "time effect of a one-way repeated-measures ANOVA, as SPSS GLM and R's afex)."]
+    columns_are = "Wave columns" if single_arm and not further else "Cell columns" if further else "Group columns"
+    parts = [f"{columns_are} are *M* (*SD*). *n* = participants {scored}: {n_text}{excluded_text}."]
+    if len(populations) > 1:
+        parts.append(f"Populations: {', '.join(populations)} (who is in each: anova/ledger.csv); "
+                     f"*n* above is for {populations[0]}.")
+    effect_text = primary.replace(":", " × ")
+    if primary == "time":
+        kind = ("the time effect of a one-way repeated-measures ANOVA" if not further
+                else "the time effect of a repeated-measures ANOVA with Type III sums of squares")
+        parts.append("*F*, *p* and ηₚ² (partial eta squared, with its "
+                     f"{_ci_level_text(level)} confidence interval) are for the change over time "
+                     f"({kind}, as SPSS GLM and R's afex).")
     else:
-        parts = [f"Group columns are *M* (*SD*). *n* = participants with a score at every wave: "
-                 f"{n_text}{excluded_text}.",
-                 "*F*, *p* and ηₚ² (partial eta squared, with its "
-                 f"{_ci_level_text(level)} confidence interval) are for the group × time interaction "
-                 "of a mixed ANOVA with Type III sums of squares (as SPSS GLM and R's afex)."]
+        kind = "a mixed ANOVA" if len(waves) > 1 else "a between-subjects ANOVA"
+        factorial = (" (" + " × ".join(["group", *further] if "group" in primary.split(":")
+                                        else list(further)) + " factorial)") if further else ""
+        parts.append("*F*, *p* and ηₚ² (partial eta squared, with its "
+                     f"{_ci_level_text(level)} confidence interval) are for the {effect_text} "
+                     f"{'interaction' if ':' in primary else 'effect'} of {kind}{factorial} with "
+                     "Type III sums of squares (as SPSS GLM and R's afex).")
     if corrected:
         parts.append("Degrees of freedom and *p* are Greenhouse-Geisser corrected; Mauchly's test "
                      "and Huynh-Feldt corrections are in anova/anova.csv.")
@@ -704,13 +743,137 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
     for reason, labels in undefined_notes.items():
         parts.append(f"— not defined for {', '.join(labels)}: {reason}.")
-    parts.append(("Pairwise comparisons of the waves" if single_arm else "Main effects, follow-up tests")
-                 + " and the mixed-model sensitivity analysis are in "
-                 "anova/anova.csv, anova/followups.csv and anova/mixed_model.csv.")
-    title = ("Outcomes by wave, and their change over time" if single_arm
-             else "Outcomes by group and wave, and the group × time interaction")
+    if len(waves) > 1:
+        parts.append(("Pairwise comparisons of the waves" if single_arm else "Main effects, follow-up tests")
+                     + " and the mixed-model sensitivity analysis are in "
+                     "anova/anova.csv, anova/followups.csv and anova/mixed_model.csv.")
+    else:
+        parts.append("Every effect and the pairwise comparisons are in anova/anova.csv and "
+                     "anova/followups.csv.")
+    if single_arm:
+        title = "Outcomes by wave, and their change over time"
+    elif len(waves) > 1:
+        title = f"Outcomes by {'cell' if further else 'group'} and wave, and the group × time interaction"
+    else:
+        title = f"Outcomes by {'cell' if further else 'group'}, and the {effect_text} effect"
     return Table(title=title,
                  columns=columns, rows=rows, note=" ".join(parts), number=number)
+
+
+def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None = None,
+                 number: int | None = None) -> Table:
+    """The baseline-adjusted comparison of the groups: per outcome (and population) each group's
+    adjusted mean with its 95% CI, each group's difference from the reference with its CI, and
+    *F*, *p* and partial eta squared of the group effect.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ancova = pd.DataFrame({"outcome": "pss", "population": "all", "term": ["baseline", "group"],
+    ...     "df1": 1, "df2": 99, "F": [80.0, 6.5], "p": [1e-14, 0.0123], "p_adjusted": [1e-14, 0.0123],
+    ...     "p_adjust": "none", "pes": [0.45, 0.062], "pes_ci_low": [0.33, 0.008],
+    ...     "pes_ci_high": [0.55, 0.15], "ci_level": 0.9, "n": 102, "baseline_wave": "t1",
+    ...     "outcome_wave": "t2", "note": ""})
+    >>> means = pd.DataFrame({"outcome": "pss", "population": "all", "group": ["c", "t"],
+    ...     "n": [65, 37], "adjusted_mean": [3.1, 2.8], "ci_low": [3.0, 2.6], "ci_high": [3.2, 3.0]})
+    >>> contrasts = pd.DataFrame({"outcome": "pss", "population": "all", "contrast": ["t - c"],
+    ...     "estimate": [-0.3], "ci_low": [-0.52], "ci_high": [-0.08]})
+    >>> table = ancova_table(ancova, means, contrasts, {"groups": ["c", "t"], "waves": ["t1", "t2"]})
+    >>> table.columns
+    ['Outcome', '*n*', 'c', 't', 't − c', '*F*(1, 99)', '*p*', 'ηₚ² [90% CI]']
+    >>> table.rows
+    [['pss', '102', '3.10 [3.00, 3.20]', '2.80 [2.60, 3.00]', '-0.30 [-0.52, -0.08]', '6.50', '.012', '.06 [.01, .15]']]
+    """
+    from .ancova import settings_of
+    from .anova import analysed_populations
+
+    settings = settings_of(study)
+    groups = [str(g) for g in study["groups"]]
+    populations = analysed_populations(study, "ancova")
+    effects = ancova[ancova["term"] == "group"]
+    outcomes = list(dict.fromkeys(effects["outcome"]))
+    method = next((m for m in effects.get("p_adjust", []) if not _missing(m)), "none")
+    adjusted = method != "none"
+    level = next((lv for lv in effects.get("ci_level", []) if not _missing(lv)), 0.9)
+    labels = [str(c) for c in dict.fromkeys(contrasts.get("contrast", []))] or \
+        [f"{g} - {groups[0]}" for g in groups[1:]]
+    df_texts = sorted({f"{int(r.df1)}, {int(r.df2)}" for r in effects.itertuples() if not _missing(r.df1)})
+    one_df = len(df_texts) == 1
+
+    def interval(estimate, low, high):
+        if _missing(estimate):
+            return "—"
+        return f"{fmt_number(estimate)} [{fmt_number(low)}, {fmt_number(high)}]"
+
+    rows, undefined_notes = [], {}
+    for population in populations:
+        for outcome in outcomes:
+            mine = effects[(effects["outcome"] == outcome) & (effects["population"].astype(str) == population)]
+            if mine.empty:
+                continue
+            effect = mine.iloc[0]
+            label = variable_label(outcome, instruments) + (f" ({population})" if len(populations) > 1 else "")
+            at = (means["outcome"] == outcome) & (means["population"].astype(str) == population) \
+                if len(means) else pd.Series(dtype=bool)
+            by_group = means[at].set_index(means[at]["group"].astype(str)) if len(means) else means
+            row = [label, str(int(effect["n"]))]
+            for group in groups:
+                entry = by_group.loc[group] if group in getattr(by_group, "index", []) else None
+                row.append("—" if entry is None else interval(entry["adjusted_mean"], entry["ci_low"],
+                                                              entry["ci_high"]))
+            at = (contrasts["outcome"] == outcome) & (contrasts["population"].astype(str) == population) \
+                if len(contrasts) else pd.Series(dtype=bool)
+            by_contrast = contrasts[at].set_index(contrasts[at]["contrast"].astype(str)) if len(contrasts) else contrasts
+            for name in labels:
+                entry = by_contrast.loc[name] if name in getattr(by_contrast, "index", []) else None
+                row.append("—" if entry is None else interval(entry["estimate"], entry["ci_low"],
+                                                              entry["ci_high"]))
+            undefined = _missing(effect["F"])
+            if undefined:
+                undefined_notes.setdefault(str(effect.get("note") or "not defined"), []).append(label)
+            F = "—" if undefined else fmt_number(effect["F"])
+            row += [F if one_df or undefined else f"{F} ({int(effect['df1'])}, {int(effect['df2'])})",
+                    "—" if undefined else fmt_p(effect["p"])]
+            if adjusted:
+                row.append("—" if undefined else fmt_p(effect.get("p_adjusted")))
+            pes = "—" if undefined else fmt_unit(effect["pes"])
+            if not undefined and not (_missing(effect.get("pes_ci_low")) or _missing(effect.get("pes_ci_high"))):
+                pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
+            rows.append(row + [pes])
+    adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
+    columns = (["Outcome", "*n*", *groups, *[name.replace(" - ", " − ") for name in labels],
+                f"*F*({df_texts[0]})" if one_df else "*F* (*df*)", "*p*"]
+               + ([f"*p* ({adjust_name})"] if adjusted else []) + [f"ηₚ² [{_ci_level_text(level)} CI]"])
+    covariates = list(settings["covariates"])
+    further = [f.get("name") or f["column"] for f in study.get("factors", [])]
+    adjusted_for = " and ".join(filter(None, [f"the {settings['baseline']} score",
+                                              ", ".join(covariates)]))
+    parts = [f"Group columns are the {settings['outcome_wave']} means adjusted for {adjusted_for} "
+             "(at the sample's mean" + ("s" if covariates else "")
+             + (", averaged over " + ", ".join(further) if further else "")
+             + ") with 95% CIs, as R's emmeans; difference columns are each group minus the "
+             "reference, with 95% CIs.",
+             f"*F*, *p* and ηₚ² (partial eta squared, with its {_ci_level_text(level)} confidence "
+             "interval) are for the group effect of an ANCOVA with Type III sums of squares (as R's "
+             "car::Anova). *n* = participants with both scores; reasons for the others are in "
+             "ancova/ledger.csv."]
+    if len(populations) > 1:
+        parts.append(f"Populations: {', '.join(populations)} (who is in each: ancova/ledger.csv).")
+    if adjusted:
+        parts.append(f"*p* ({adjust_name}): {adjusted_text} across the {len(outcomes)} outcomes.")
+    else:
+        parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
+    for reason, names in undefined_notes.items():
+        parts.append(f"— not defined for {', '.join(names)}: {reason}.")
+    parts.append("Unadjusted means, contrast tests and the parallel-slopes check are in "
+                 "ancova/adjusted_means.csv, ancova/contrasts.csv and ancova/assumptions.csv.")
+    return Table(title=f"Outcomes at {settings['outcome_wave']} by group, adjusted for baseline",
+                 columns=columns, rows=rows, note=" ".join(parts), number=number)
+
+
+def ancova_for_study(ancova, means, contrasts, study: dict, root=None) -> Table:
+    """The ANCOVA table of one study, outcomes labelled from its instrument definitions."""
+    return ancova_table(ancova, means, contrasts, study, study_instruments_by_id(study, root))
 
 
 def anova_for_study(anova, cells, study: dict, root=None) -> Table:

@@ -1,0 +1,24 @@
+rule ancova:
+    input:
+        scores="results/{study}/scores/scores_wide.csv",
+    output:
+        ancova=report(
+            "results/{study}/ancova/ancova.csv",
+            category="{study}",
+            subcategory="Baseline-adjusted ANCOVA",
+            caption="../report/ancova.rst",
+        ),
+        adjusted_means="results/{study}/ancova/adjusted_means.csv",
+        contrasts="results/{study}/ancova/contrasts.csv",
+        assumptions="results/{study}/ancova/assumptions.csv",
+        ledger="results/{study}/ancova/ledger.csv",
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/ancova.log",
+    benchmark:
+        "benchmarks/{study}/ancova.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/ancova.py"
