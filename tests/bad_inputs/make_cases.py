@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 
-from wellbeing import anova, ingest, reliability, score  # noqa: E402
+from wellbeing import ancova, anova, ingest, reliability, score  # noqa: E402
 from wellbeing.errors import UserError  # noqa: E402
 from wellbeing.study import validated_config  # noqa: E402
 
@@ -184,7 +184,7 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
     if "codebook_labels" in expect:
         labels = dict(zip(result.codebook.column, result.codebook.label.fillna("")))
         outcome["codebook_labels"] = {column: labels.get(column) for column in expect["codebook_labels"]}
-    if {"scores", "reliability", "anova_stop", "anova_notes"} & set(expect):
+    if {"scores", "reliability", "anova_stop", "anova_notes", "anova_excluded", "ancova_notes"} & set(expect):
         long, wide = score.for_study(result.responses, study, folder)
         if "scores" in expect:
             outcome["scores"] = [[r.participant, r.wave, r.scale, _cell(r.score), _cell(r.n_answered), r.rule]
@@ -195,6 +195,15 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
         if "anova_notes" in expect:
             table = anova.for_study(wide, study).anova
             outcome["anova_notes"] = [[r.outcome, r.effect, r.note] for r in table.itertuples(index=False)]
+        if "anova_excluded" in expect:
+            ledger = anova.for_study(wide, study).ledger
+            outcome["anova_excluded"] = [[r.population, r.participant, r.reason] for r in
+                                         ledger[ledger.status == "excluded"].drop_duplicates(
+                                             ["population", "participant"]).itertuples(index=False)]
+        if "ancova_notes" in expect:
+            table = ancova.for_study(wide, study).ancova
+            outcome["ancova_notes"] = [[r.outcome, r.population, r.term, r.note]
+                                       for r in table.itertuples(index=False)]
         if "anova_stop" in expect:
             try:
                 anova.for_study(wide, study)

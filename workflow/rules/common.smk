@@ -123,6 +123,9 @@ def notebook_inputs(wildcards):
     """The pipeline outputs a notebook reads, so it runs after them and reruns when they change."""
     study = CONFIG["studies"][wildcards.study]
     files = [f"results/{wildcards.study}/{name}" for name in NOTEBOOKS[wildcards.notebook]]
+    if wildcards.notebook.startswith("anova"):   # the first outcome's figure is shown too
+        first = study["analyses"]["anova"]["outcomes"][0]
+        files.append(f"results/{wildcards.study}/figures/anova_{first}.png")
     if wildcards.notebook == "correlations":
         for entry in study["analyses"].get("correlations", []):
             files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")

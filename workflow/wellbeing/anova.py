@@ -1391,7 +1391,7 @@ def _too_small(keys: Mapping[str, np.ndarray], factors: Mapping[str, Sequence[st
     with fewer than 2 of them), or ""."""
     cells_of = _level_combinations({name: (keys[name], list(levels))
                                     for name, levels in factors.items()}, len(keys["group"]))
-    short = [", ".join(labels.values()) for labels, mask in cells_of if mask.sum() < 2]
+    short = [" x ".join(labels.values()) for labels, mask in cells_of if mask.sum() < 2]
     if not short:
         return ""
     if not factors:
@@ -1485,7 +1485,8 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
         for outcome in outcomes:
             ledger, Y, keys, long = _outcome_tables(data, info, outcome, waves, excluded)
             further_keys = {name: (keys[name], further[name]) for name in further}
-            note = _too_small(keys, factors, single_arm)
+            note = _too_small(keys, factors, single_arm,
+                              "a score at every wave" if len(waves) > 1 else f"a score at {waves[0]}")
             if note:
                 table = pd.DataFrame({"effect": effect_names(list(factors), len(waves)),
                                       "n": len(Y), "note": note}).reindex(

@@ -161,6 +161,9 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
     if validator == "pattern":
         hint = error.schema.get("description", "")
         return key_path(path), f"{error.instance!r} does not match {error.validator_value!r}. {hint}".strip()
+    if validator in ("minProperties", "maxProperties") and "exclude" in path:
+        return key_path(path), ("a rule is a variable and one condition (below, above, equals or "
+                                "missing: true); list two rules for two conditions")
     if validator == "type":
         return key_path(path), f"{error.instance!r} should be of type {error.validator_value}"
     return key_path(path), error.message
@@ -377,8 +380,8 @@ def _check_factors(study: Mapping, fail) -> None:
         if not name.isidentifier() or name in RESERVED_FACTOR_NAMES or name in measures or name in seen:
             why = ("is used twice" if name in seen else "is a measure's name" if name in measures
                    else "is reserved" if name in RESERVED_FACTOR_NAMES else "is not a plain name")
-            raise fail(f"{key}.name", f"factor name '{name}' {why}; give the factor a name: (letters, "
-                                      "digits, _) of its own")
+            raise fail(f"{key}.name", f"factor name '{name}' {why}; give the factor a name of its own "
+                                      f"in {key}.name (letters, digits, _)")
         seen.add(name)
 
 

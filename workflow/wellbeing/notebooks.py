@@ -20,11 +20,21 @@ NOTEBOOKS = {
                    "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv"],
     "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv"],
     "anova": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv", "anova/followups.csv",
-              "anova/mixed_model.csv", "anova/assumptions.csv", "scores/scores_wide.csv"],
+              "anova/mixed_model.csv", "anova/assumptions.csv", "figures/anova_panel.png"],
     "anova_single_arm": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv",
                          "anova/followups.csv", "anova/mixed_model.csv", "figures/anova_panel.png"],
+    "anova_between": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv",
+                      "anova/followups.csv", "anova/assumptions.csv", "figures/anova_panel.png"],
+    "ancova": ["ancova/ancova.csv", "ancova/adjusted_means.csv", "ancova/contrasts.csv",
+               "ancova/assumptions.csv", "ancova/ledger.csv", "figures/ancova.png"],
     "correlations": ["scores/scores_wide.csv"],
 }
+
+
+#: The ANOVA notebook that explains each design (cross-sectional studies with factors are
+#: between-subjects comparisons at their one wave).
+ANOVA_NOTEBOOK_OF_DESIGN = {"mixed": "anova", "repeated": "anova_single_arm",
+                            "between": "anova_between", "cross_sectional": "anova_between"}
 
 
 def notebooks_for(study: Mapping) -> list[str]:
@@ -34,8 +44,10 @@ def notebooks_for(study: Mapping) -> list[str]:
     names = ["data_audit"]
     if study.get("instruments") and "reliability" in analyses:
         names.append("scoring_reliability")
-    if "anova" in analyses:     # the mixed design's notebook, or the single arm's
-        names.append("anova_single_arm" if study.get("design") == "repeated" else "anova")
+    if "anova" in analyses:     # the notebook of the study's design
+        names.append(ANOVA_NOTEBOOK_OF_DESIGN[study.get("design", "mixed")])
+    if "ancova" in analyses:
+        names.append("ancova")
     if analyses.get("correlations"):
         names.append("correlations")
     return names
