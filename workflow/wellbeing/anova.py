@@ -209,8 +209,8 @@ def main_population(table: pd.DataFrame, study: Mapping, analysis: str = "anova"
 def population_exclusions(scores_wide: pd.DataFrame, study: Mapping, population: str) -> dict[str, str]:
     """Participants out of a population, each with the rule that puts them out.
 
-    A rule (``{variable, below | above | equals | missing}``) holds when it holds at any wave
-    the participant has a value of the variable (a per-participant measure has one value at
+    A rule (``{variable, below | above | equals | missing}``, optionally ``groups``: only
+    participants of those groups) holds when it holds at any wave the participant has a value of the variable (a per-participant measure has one value at
     every wave); ``missing: true`` holds when the participant has no value at any wave; a
     missing value satisfies no comparison. The reason names the population, variable, value
     and rule: ``"per_protocol: sessions 5 < 13"``. :data:`ALL_POPULATION` excludes nobody.
@@ -226,13 +226,16 @@ def population_exclusions(scores_wide: pd.DataFrame, study: Mapping, population:
     if population == ALL_POPULATION:
         return {}
     reasons: dict[str, list[str]] = {}
-    ids = scores_wide["participant"].astype(str)
     for rule in study["populations"][population]["exclude"]:
         variable = rule["variable"]
         if variable not in scores_wide.columns:
             raise UserError(f"populations.{population}: variable {variable!r} is not in the scores; "
                             "name a measure or an <instrument>.<scale> the study scores")
-        values = pd.to_numeric(scores_wide[variable], errors="coerce")
+        rows = scores_wide
+        if rule.get("groups"):      # a rule of some groups only (attendance in the trained arm)
+            rows = rows[rows["group"].astype(str).isin([str(g) for g in rule["groups"]])]
+        ids = rows["participant"].astype(str)
+        values = pd.to_numeric(rows[variable], errors="coerce")
         if rule.get("missing"):
             answered = values.notna().groupby(ids).any()
             for participant in answered.index[~answered.to_numpy()]:

@@ -161,7 +161,7 @@ def _describe(error: jsonschema.ValidationError) -> tuple[str, str]:
     if validator == "pattern":
         hint = error.schema.get("description", "")
         return key_path(path), f"{error.instance!r} does not match {error.validator_value!r}. {hint}".strip()
-    if validator in ("minProperties", "maxProperties") and "exclude" in path:
+    if validator == "oneOf" and "exclude" in path:
         return key_path(path), ("a rule is a variable and one condition (below, above, equals or "
                                 "missing: true); list two rules for two conditions")
     if validator == "type":
@@ -324,6 +324,12 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
     if "anova" in analyses and design == "cross_sectional" and not study["factors"]:
         raise fail("analyses.anova", "needs design: mixed (groups x waves), repeated (a single "
                                      "arm over waves), between (groups at one wave) or factors")
+    for name, population in study["populations"].items():
+        for index, rule in enumerate(population["exclude"]):
+            unknown = [g for g in rule.get("groups", []) if g not in study.get("groups", [])]
+            if unknown:
+                raise fail(f"populations.{name}.exclude[{index}].groups",
+                           f"'{unknown[0]}' is not one of the study's groups {study.get('groups', [])}")
     for analysis in ("anova", "ancova"):
         for index, name in enumerate(analyses.get(analysis, {}).get("populations", [])):
             if name != "all" and name not in study["populations"]:

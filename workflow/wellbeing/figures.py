@@ -595,10 +595,22 @@ def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
             axes.set_title(_effect_text(effect) if effect is not None else outcome, fontsize=7,
                            loc="left")
         handles, labels = grid.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="upper right", bbox_to_anchor=(1.0, 1.0), ncol=len(groups),
-                      fontsize=8)
+        width = figure.get_figwidth()
+        # about 0.075 in per character at 8 pt, plus the marker: beside the title when it fits
+        # there, else under the panels in as many columns as fit
+        needed = sum(0.5 + 0.075 * len(label) for label in labels)
+        if needed <= width / 2:
+            figure.legend(handles, labels, loc="upper right", bbox_to_anchor=(1.0, 1.0),
+                          ncol=len(groups), fontsize=8)
+            rect = (0, 0, 1, 1)
+        else:
+            per_row = max(1, int(width // (0.5 + 0.075 * max(len(label) for label in labels))))
+            rows = int(np.ceil(len(labels) / per_row))
+            figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                          ncol=per_row, fontsize=8)
+            rect = (0, 0.3 * rows / figure.get_figheight(), 1, 1)
         figure.suptitle(title or "Group means with 95% CI", x=0.01, y=1.0, ha="left", fontsize=10)
-        figure.tight_layout(h_pad=1.2, w_pad=1.0)
+        figure.tight_layout(h_pad=1.2, w_pad=1.0, rect=rect)
     return figure
 
 

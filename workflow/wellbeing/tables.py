@@ -642,7 +642,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     outcomes = list(dict.fromkeys(chosen["outcome"]))
     undefined_notes: dict[str, list[str]] = {}
     method = next((m for m in chosen.get("p_adjust", []) if not _missing(m)), "none")
-    adjusted = method != "none"
+    adjusted = method != "none" and len(outcomes) > 1     # one outcome: nothing to adjust across
     level = next((lv for lv in chosen.get("ci_level", []) if not _missing(lv)), 0.9)
     key_columns = ["outcome", "population", "group", *further, "wave"]
     cell_of = {tuple(str(r[c]) for c in key_columns): r for r in cells.to_dict("records")}
@@ -702,8 +702,19 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     varies = any(len(ns) > 1 for ns in group_n.values())
     n_text = ", ".join(f"{g} {ns[0]}" if len(ns) == 1 else f"{g} {ns[0]}–{ns[-1]}"
                        for g, ns in group_n.items() if ns) + (" per outcome" if varies else "")
-    if further:     # the n of the cells, not of the groups, varies within a group
-        n_text = n_text.replace(" per outcome", "") + (" in the cells" if n_text else "")
+    if further:     # with further factors the cells' n, not the groups'
+        per_cell = main_cells[main_cells["outcome"].isin(outcomes)].groupby(
+            ["group", *further], sort=False)["n"].agg(lambda ns: sorted(set(int(n) for n in ns)))
+        every = sorted({n for ns in per_cell for n in ns})
+        if len(every) == 1:
+            n_text = f"{every[0]} per cell"
+        elif len(per_cell) <= 8:
+            n_text = ", ".join(" ".join(str(k) for k in (key if isinstance(key, tuple) else (key,))
+                                        if k != SINGLE_ARM)
+                               + " " + (str(ns[0]) if len(ns) == 1 else f"{ns[0]}–{ns[-1]}")
+                               for key, ns in per_cell.items())
+        else:
+            n_text = f"{every[0]}–{every[-1]} per cell"
     main_chosen = chosen[chosen["population"].astype(str) == populations[0]]
     excluded = sorted(set(int(x) for x in main_chosen.get("n_excluded", []) if not _missing(x)))
     excluded_text = ""
@@ -739,7 +750,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     if adjusted:
         parts.append(f"*p* ({adjust_name}): {adjusted_text} across the {len(outcomes)} outcomes"
                      + (" (from the uncorrected *p*)." if corrected else "."))
-    else:
+    elif len(outcomes) > 1:
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
     for reason, labels in undefined_notes.items():
         parts.append(f"— not defined for {', '.join(labels)}: {reason}.")
@@ -793,7 +804,7 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
     effects = ancova[ancova["term"] == "group"]
     outcomes = list(dict.fromkeys(effects["outcome"]))
     method = next((m for m in effects.get("p_adjust", []) if not _missing(m)), "none")
-    adjusted = method != "none"
+    adjusted = method != "none" and len(outcomes) > 1     # one outcome: nothing to adjust across
     level = next((lv for lv in effects.get("ci_level", []) if not _missing(lv)), 0.9)
     labels = [str(c) for c in dict.fromkeys(contrasts.get("contrast", []))] or \
         [f"{g} - {groups[0]}" for g in groups[1:]]
@@ -861,7 +872,7 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
         parts.append(f"Populations: {', '.join(populations)} (who is in each: ancova/ledger.csv).")
     if adjusted:
         parts.append(f"*p* ({adjust_name}): {adjusted_text} across the {len(outcomes)} outcomes.")
-    else:
+    elif len(outcomes) > 1:
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
     for reason, names in undefined_notes.items():
         parts.append(f"— not defined for {', '.join(names)}: {reason}.")
