@@ -269,15 +269,8 @@ def test_esem_mixed_design_all_and_per_protocol_match_afex(tmp_path, rscript):
     maas, people = real_file("esem2023_maas_long.csv"), real_file("esem2023_demographics.csv")
     r = rscript("the R cross-check of the mixed design on ESEM 2023", R_PACKAGES)
     root = project(tmp_path / "project", {"maas.csv": maas, "people.csv": people})
-    study = study_settings(
-        root, design="mixed", id_column="N Empleado", group_column="GRUPO", groups=["G2", "G1"],
-        waves=["pre", "post"], id_is_pseudonymous=True,
-        sources=[{"path": "data/raw/real/maas.csv", "format": "csv", "wave_column": "MOMENTO",
-                  "wave_map": {"PRE": "pre", "POST": "post"}},
-                 {"path": "data/raw/real/people.csv", "format": "csv", "per_participant": True}],
-        instruments=[{"instrument": "maas15", "items": "{n}"}],
-        measures=[{"column": "FIRMAS", "name": "sessions", "min": 0}],
-        populations={"per_protocol": {"exclude": [{"variable": "sessions", "below": 13},
+    study = real_exports.esem_study(
+        root, populations={"per_protocol": {"exclude": [{"variable": "sessions", "below": 13},
                                                   {"variable": "sessions", "missing": True}]}},
         analyses={"anova": {"outcomes": ["maas15.total"], "populations": ["all", "per_protocol"]}})
     result = ingest.for_study(study, root)
@@ -335,15 +328,9 @@ def test_esem_mixed_design_all_and_per_protocol_match_afex(tmp_path, rscript):
 def nadler_stage(folder: Path):
     path = real_file("nadler2020.csv")
     root = project(folder, {"nadler.csv": path})
-    study = study_settings(
-        root, design="mixed", id_column="SubjectID", group_column="Group",
-        groups=["Control", "Particip"], waves=["t1", "t2"], id_is_pseudonymous=True,
-        sources=[{"path": "data/raw/real/nadler.csv", "format": "csv",
-                  "wave_suffixes": {"t1": "_T1", "t2": "_T2"}}],
-        measures=[{"column": "PSS", "name": "pss", "min": 1, "max": 5},
-                  {"column": "BRS_TOT", "name": "brs"}],
-        analyses={"anova": {"outcomes": ["pss"]},
-                  "ancova": {"outcomes": ["pss", "brs"], "p_adjust": "none"}})
+    study = real_exports.nadler_study(
+        root, analyses={"anova": {"outcomes": ["pss"]},
+                        "ancova": {"outcomes": ["pss", "brs"], "p_adjust": "none"}})
     result = ingest.for_study(study, root)
     _, wide = score.for_study(result.responses, study, root)
     raw = [row for row in raw_rows(path) if row["SubjectID"].strip()]

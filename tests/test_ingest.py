@@ -5,7 +5,6 @@ Expected values are worked out by hand from the small exports each test writes.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pandas as pd

@@ -305,17 +305,23 @@ def test_redcap_checkboxes_named_by_their_choices(tmp_path):
 
 # ------------------------------------------------ ESEM 2023: long layout and attendance per person
 
-def test_esem_long_items_with_attendance_per_participant(tmp_path):
-    maas, people = real_file("esem2023_maas_long.csv"), real_file("esem2023_demographics.csv")
-    root = project(tmp_path, {"maas.csv": maas, "people.csv": people})
-    study = study_settings(
+def esem_study(root: Path, **study) -> dict:
+    """The ESEM 2023 exports as an analyst configures them: MAAS-15 in a long layout and
+    attendance (FIRMAS) per participant."""
+    return study_settings(
         root, design="mixed", id_column="N Empleado", group_column="GRUPO", groups=["G2", "G1"],
         waves=["pre", "post"], id_is_pseudonymous=True,
         sources=[{"path": "data/raw/real/maas.csv", "format": "csv", "wave_column": "MOMENTO",
                   "wave_map": {"PRE": "pre", "POST": "post"}},
                  {"path": "data/raw/real/people.csv", "format": "csv", "per_participant": True}],
         instruments=[{"instrument": "maas15", "items": "{n}"}],
-        measures=[{"column": "FIRMAS", "name": "sessions", "min": 0}])
+        measures=[{"column": "FIRMAS", "name": "sessions", "min": 0}], **study)
+
+
+def test_esem_long_items_with_attendance_per_participant(tmp_path):
+    maas, people = real_file("esem2023_maas_long.csv"), real_file("esem2023_demographics.csv")
+    root = project(tmp_path, {"maas.csv": maas, "people.csv": people})
+    study = esem_study(root)
     result = ingest.for_study(study, root)
     long = pd.read_csv(maas, sep=";", dtype=str, keep_default_na=False)
     attendance = pd.read_csv(people, sep=";", dtype=str, keep_default_na=False)
@@ -385,16 +391,21 @@ def test_pallant_errors_file_out_of_range_values_listed(tmp_path):
 
 # ----------------------------------------------------- Nadler et al. (2020): wide scale scores
 
-def test_nadler_wide_scores_blank_rows_and_groups(tmp_path):
-    path = real_file("nadler2020.csv")
-    root = project(tmp_path, {"nadler.csv": path})
-    study = study_settings(
+def nadler_study(root: Path, **study) -> dict:
+    """Nadler et al.'s wide export as an analyst configures it: PSS and BRS scale scores at T1/T2."""
+    return study_settings(
         root, design="mixed", id_column="SubjectID", group_column="Group",
         groups=["Control", "Particip"], waves=["t1", "t2"], id_is_pseudonymous=True,
         sources=[{"path": "data/raw/real/nadler.csv", "format": "csv",
                   "wave_suffixes": {"t1": "_T1", "t2": "_T2"}}],
         measures=[{"column": "PSS", "name": "pss", "min": 1, "max": 5},
-                  {"column": "BRS_TOT", "name": "brs", "min": 1, "max": 5}])
+                  {"column": "BRS_TOT", "name": "brs", "min": 1, "max": 5}], **study)
+
+
+def test_nadler_wide_scores_blank_rows_and_groups(tmp_path):
+    path = real_file("nadler2020.csv")
+    root = project(tmp_path, {"nadler.csv": path})
+    study = nadler_study(root)
     result = ingest.for_study(study, root)
     raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     data = raw[raw.SubjectID.str.strip() != ""]

@@ -211,3 +211,19 @@ def test_rmcorr_rows_by_hand():
     assert "*p* unadjusted across the set's 2 pairs." in unadjusted.note
     latex = tables.to_latex(table)
     assert r"\textit{r}" in latex and "---" in latex   # the em dash of an unestimated r
+
+
+def test_ancova_table_of_an_undefined_analysis_shows_dashes_and_the_reason():
+    """An outcome without variance: no adjusted means, no contrast; the row has dashes and the
+    note says why."""
+    from wellbeing import ancova
+
+    scores = pd.DataFrame({"participant": [p for p in "abcdef" for _ in (0, 1)],
+                           "wave": ["pre", "post"] * 6, "group": [g for g in "ccctttt"[:6] for _ in (0, 1)],
+                           "age": 30.0})
+    study = {"design": "mixed", "waves": ["pre", "post"], "groups": ["c", "t"],
+             "analyses": {"ancova": {"outcomes": ["age"]}}}
+    result = ancova.for_study(scores, study)
+    table = tables.ancova_table(result.ancova, result.adjusted_means, result.contrasts, study)
+    assert table.rows == [["age", "6", "—", "—", "—", "—", "—", "—"]]
+    assert "— not defined for age: no variance: every analysed score is 30; the ANCOVA is not defined." in table.note

@@ -562,6 +562,17 @@ def _cells_by_series(cells, groups: list, factors: dict | None):
     return relabelled, series
 
 
+def _outcome_grid(count: int, columns: int):
+    """A figure with one axes per outcome, ``columns`` to a row (the unused cells hidden)."""
+    ncols = max(1, min(columns, count))
+    nrows = int(np.ceil(count / ncols))
+    figure, grid = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 3.0 * nrows + 0.6),
+                                squeeze=False)
+    for axes in grid.flat[count:]:
+        axes.set_visible(False)
+    return figure, grid
+
+
 def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
                 instruments: dict | None = None, title: str = "", columns: int = 4,
                 factors: dict | None = None):
@@ -578,16 +589,9 @@ def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
     groups = [str(g) for g in (groups or dict.fromkeys(cells["group"].astype(str)))]
     waves = [str(w) for w in (waves or dict.fromkeys(cells["wave"].astype(str)))]
     cells, groups = _cells_by_series(cells, groups, factors)
-    ncols = max(1, min(columns, len(outcomes)))
-    nrows = int(np.ceil(len(outcomes) / ncols))
     with styled():
-        figure, grid = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 3.0 * nrows + 0.6),
-                                    squeeze=False)
-        for index, axes in enumerate(grid.flat):
-            if index >= len(outcomes):
-                axes.set_visible(False)
-                continue
-            outcome = outcomes[index]
+        figure, grid = _outcome_grid(len(outcomes), columns)
+        for axes, outcome in zip(grid.flat, outcomes):
             _draw_means(axes, cells, outcome, groups, waves, label_n=False)
             axes.set_ylabel(axis_label(outcome, instruments, width=44), fontsize=7)
             axes.tick_params(labelsize=7)
@@ -682,16 +686,9 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
     from .tables import _missing, fmt_number, fmt_p, fmt_unit
 
     outcomes = list(outcomes)
-    ncols = max(1, min(columns, len(outcomes)))
-    nrows = int(np.ceil(len(outcomes) / ncols))
     with styled():
-        figure, grid = plt.subplots(nrows, ncols, figsize=(2.6 * ncols + 0.4, 3.0 * nrows + 0.6),
-                                    squeeze=False)
-        for index, axes in enumerate(grid.flat):
-            if index >= len(outcomes):
-                axes.set_visible(False)
-                continue
-            outcome = outcomes[index]
+        figure, grid = _outcome_grid(len(outcomes), columns)
+        for axes, outcome in zip(grid.flat, outcomes):
             block = means[means["outcome"] == outcome].set_index("group")
             block.index = block.index.astype(str)
             effect = ancova[(ancova["outcome"] == outcome) & (ancova["term"] == "group")]

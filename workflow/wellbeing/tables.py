@@ -816,6 +816,10 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
             return "—"
         return f"{fmt_number(estimate)} [{fmt_number(low)}, {fmt_number(high)}]"
 
+    mean_of = {(str(r["outcome"]), str(r["population"]), str(r["group"])): r
+               for r in means.to_dict("records")}
+    contrast_of = {(str(r["outcome"]), str(r["population"]), str(r["contrast"])): r
+                   for r in contrasts.to_dict("records")}
     rows, undefined_notes = [], {}
     for population in populations:
         for outcome in outcomes:
@@ -824,19 +828,13 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
                 continue
             effect = mine.iloc[0]
             label = variable_label(outcome, instruments) + (f" ({population})" if len(populations) > 1 else "")
-            at = (means["outcome"] == outcome) & (means["population"].astype(str) == population) \
-                if len(means) else pd.Series(dtype=bool)
-            by_group = means[at].set_index(means[at]["group"].astype(str)) if len(means) else means
             row = [label, str(int(effect["n"]))]
             for group in groups:
-                entry = by_group.loc[group] if group in getattr(by_group, "index", []) else None
+                entry = mean_of.get((outcome, population, group))
                 row.append("—" if entry is None else interval(entry["adjusted_mean"], entry["ci_low"],
                                                               entry["ci_high"]))
-            at = (contrasts["outcome"] == outcome) & (contrasts["population"].astype(str) == population) \
-                if len(contrasts) else pd.Series(dtype=bool)
-            by_contrast = contrasts[at].set_index(contrasts[at]["contrast"].astype(str)) if len(contrasts) else contrasts
             for name in labels:
-                entry = by_contrast.loc[name] if name in getattr(by_contrast, "index", []) else None
+                entry = contrast_of.get((outcome, population, name))
                 row.append("—" if entry is None else interval(entry["estimate"], entry["ci_low"],
                                                               entry["ci_high"]))
             undefined = _missing(effect["F"])
