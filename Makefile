@@ -22,9 +22,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'wellbeing.pth').write_text(str(pathlib.Path('workflow').resolve()) + '\\n')"
 	touch $@
 
+# One line per job with a progress count (profiles/quiet; Snakemake's full log is in
+# .snakemake/log/), the report's own output in logs/report.log, then where everything is.
 run: setup
-	$(BIN)/snakemake --cores $(CORES)
-	$(BIN)/python scripts/report.py results/report.html
+	$(BIN)/snakemake --cores $(CORES) --profile profiles/quiet
+	@echo "Writing the report, results/report.html (its log: logs/report.log)"
+	@mkdir -p logs && $(BIN)/python scripts/report.py results/report.html > logs/report.log 2>&1 || \
+		{ tail -n 20 logs/report.log >&2; echo "error: the report failed; its log: logs/report.log" >&2; exit 1; }
+	@$(BIN)/python scripts/directions.py
 
 test: setup
 	$(BIN)/python -m pytest

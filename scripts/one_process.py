@@ -23,8 +23,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
     sys.path.insert(0, str(root / "workflow"))
     import yaml
 
-    from wellbeing import (anova, correlations, figures, ingest, io, participants, reliability,
-                           report, score, tables)
+    from wellbeing import (ancova, anova, correlations, figures, ingest, io, participants,
+                           reading, reliability, report, score, tables)
     from wellbeing import notebooks as nb
     from wellbeing.figures import SCATTER_MATRIX_MAX
     from wellbeing.study import study_input_files, validated_config
@@ -97,6 +97,19 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                                  out / "figures" / f"anova_{outcome}.pdf")
                 figures.save(figures.anova_panel_for_study(table, cells, study, root_text),
                              out / "figures" / "anova_panel.png", out / "figures" / "anova_panel.pdf")
+        if "ancova" in analyses:
+            with timed("ancova"):
+                result = ancova.for_study(wide, study)
+                for name in ("ancova", "adjusted_means", "contrasts", "assumptions", "ledger"):
+                    io.write_table(getattr(result, name), out / "ancova" / f"{name}.csv")
+                terms = io.read_table(out / "ancova" / "ancova.csv")
+                means = io.read_table(out / "ancova" / "adjusted_means.csv")
+                tables.write_table_files(
+                    tables.ancova_for_study(terms, means, io.read_table(out / "ancova" / "contrasts.csv"),
+                                            study, root_text), out / "tables" / "ancova")
+            with timed("figures"):
+                figures.save(figures.ancova_means_for_study(means, terms, study, root_text),
+                             out / "figures" / "ancova.png", out / "figures" / "ancova.pdf")
         for entry in analyses.get("correlations", []):
             name = entry["name"]
             with timed("correlations"):
@@ -126,7 +139,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                 for notebook in nb.notebooks_for(study):
                     nb.render(root / "notebooks" / f"{notebook}.ipynb", study_id,
                               f"{study['title']}: {notebook}", f"results/{study_id}", root_text,
-                              out / "notebooks" / f"{notebook}.html")
+                              out / "notebooks" / f"{notebook}.html",
+                              labels=reading.variable_labels(study, root_text), waves=study["waves"])
         with timed("manifest"):
             outputs = sorted(str(path.relative_to(root)) for path in out.rglob("*")
                              if path.is_file() and path.name != "manifest.json")

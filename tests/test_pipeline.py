@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -459,3 +460,67 @@ def test_example_tables_match_the_recorded_hashes(built):
     assert sorted(built_hashes) == sorted(recorded)
     differing = sorted(name for name in recorded if recorded[name] != built_hashes[name])
     assert not differing, differing
+
+
+class _RenderedNotebook(HTMLParser):
+    """The table cells, the text outside code, and the images of a rendered notebook."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self.prose, self.images = [], [], 0
+        self._cell = None
+        self._code = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            self._cell = ""
+        elif tag == "img":
+            self.images += 1
+        elif tag in ("pre", "code"):
+            self._code += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.cells.append(self._cell.strip())
+            self._cell = None
+        elif tag in ("pre", "code"):
+            self._code -= 1
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+        elif not self._code:
+            self.prose.append(data)
+
+
+def test_notebooks_read_as_a_reader_expects(built):
+    """Every notebook that draws a figure shows it; no table cell shows NaN, None, a float count
+    (12.0) or scientific notation; no table or sentence shows a scale's id where its instrument
+    definition has a label."""
+    from wellbeing.reading import variable_labels
+    from wellbeing.study import validated_config
+
+    folder, _ = built
+    config = validated_config(yaml.safe_load((folder / "config.yaml").read_text()), folder)
+    with_figures = {"scoring_reliability", "anova", "anova_single_arm", "anova_between", "ancova",
+                    "correlations"}
+    checked = 0
+    for study_id, study in config["studies"].items():
+        # scales by their <instrument>.<scale> id (a measure's name may be a plain word: sessions)
+        labelled = {variable for variable, text in variable_labels(study, folder).items()
+                    if text != variable and "." in variable}
+        for page in sorted((folder / "results" / study_id / "notebooks").glob("*.html")):
+            parsed = _RenderedNotebook()
+            parsed.feed(page.read_text(encoding="utf-8"))
+            where = f"{study_id}/{page.name}"
+            if page.stem in with_figures:
+                assert parsed.images >= 1, where
+            bad = [c for c in parsed.cells
+                   if re.search(r"\b(NaN|nan|None)\b", c)
+                   or re.fullmatch(r"-?\d+(\.\d+)?[eE][+-]?\d+|-?\d+\.0", c)]
+            assert not bad, (where, bad[:5])
+            shown = " ".join(parsed.cells + parsed.prose)
+            ids = sorted(v for v in labelled if re.search(rf"(?<![\w./]){re.escape(v)}(?![\w])", shown))
+            assert not ids, (where, ids[:5])
+            checked += 1
+    assert checked == 12

@@ -7,6 +7,7 @@ rule ancova:
             category="{study}",
             subcategory="Baseline-adjusted ANCOVA",
             caption="../report/ancova.rst",
+            labels={"result": "Data: ancova.csv"},
         ),
         adjusted_means="results/{study}/ancova/adjusted_means.csv",
         contrasts="results/{study}/ancova/contrasts.csv",

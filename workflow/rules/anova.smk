@@ -7,6 +7,7 @@ rule anova:
             category="{study}",
             subcategory="Time x group ANOVA",
             caption="../report/anova.rst",
+            labels={"result": "Data: anova.csv"},
         ),
         cells="results/{study}/anova/cells.csv",
         followups="results/{study}/anova/followups.csv",

@@ -1,4 +1,5 @@
 # Config validation at parse time and the helpers every rule shares.
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -6,16 +7,44 @@ from pathlib import Path
 REPO_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
-from wellbeing.config import read_yaml_strict
-from wellbeing.errors import UserError
-from wellbeing.figure_limits import SCATTER_MATRIX_MAX  # not wellbeing.figures: no matplotlib at parse time
-from wellbeing.notebooks import NOTEBOOKS, notebooks_for
-from wellbeing.study import validated_config, study_input_files, instrument_definition_files
+#: What the jobs import (requirements.in). They run in this Python unless --sdm conda gives them
+#: the environment of envs/pipeline.yaml, so without --sdm conda they must be installed here.
+JOB_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "openpyxl",
+                "pyreadstat", "nbclient", "nbconvert", "ipykernel")
+
+
+def jobs_use_conda():
+    settings = getattr(workflow, "deployment_settings", None)
+    return any(method.name == "CONDA" for method in getattr(settings, "deployment_method", None) or ())
+
+
+try:
+    from wellbeing.config import read_yaml_strict
+    from wellbeing.errors import UserError
+    from wellbeing.figure_limits import SCATTER_MATRIX_MAX  # not wellbeing.figures: no matplotlib at parse time
+    from wellbeing.headers import check_items_in_headers
+    from wellbeing.notebooks import NOTEBOOKS, notebooks_for
+    from wellbeing.study import validated_config, study_input_files, instrument_definition_files
+
+    if not jobs_use_conda():
+        for package in JOB_PACKAGES:
+            if importlib.util.find_spec(package) is None:
+                raise ModuleNotFoundError(f"No module named '{package}'", name=package)
+except ImportError as error:
+    if (error.name or "").split(".")[0] == "wellbeing":
+        raise           # the library itself is broken: keep the traceback
+    # Snakemake started from a Python without the pipeline's packages (a system snakemake, say):
+    # one line saying how to run it, no traceback.
+    sys.exit(f"error: Snakemake's Python ({sys.executable}) lacks the pipeline's packages "
+             f"({error}): run `make setup`, then `.venv/bin/snakemake --cores all` (or `make run`); "
+             "or let conda install them for the jobs: `snakemake --sdm conda --cores all`")
 
 try:
     for path in workflow.configfiles:  # YAML keeps the last of a key given twice: refuse it
         read_yaml_strict(path)
     CONFIG = validated_config(config, REPO_ROOT, source_name="config.yaml")
+    # Instrument items that match no column stop here (headers only), not in the ingest job.
+    check_items_in_headers(CONFIG, REPO_ROOT, source_name="config.yaml")
 except UserError as error:
     # One line for the user, no traceback: the config is theirs to fix.
     sys.exit(f"error: {error}")
@@ -129,6 +158,7 @@ def notebook_inputs(wildcards):
     if wildcards.notebook == "correlations":
         for entry in study["analyses"].get("correlations", []):
             files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")
+            files.append(f"results/{wildcards.study}/figures/correlations_{entry['name']}_heatmap.png")
             if entry["repeated_measures"]:
                 files.append(f"results/{wildcards.study}/correlations/{entry['name']}_rmcorr.csv")
     return files

@@ -7,6 +7,7 @@ rule correlations:
             category="{study}",
             subcategory="Correlations",
             caption="../report/correlations.rst",
+            labels={"result": "Data: {name}.csv"},
         ),
         matrix="results/{study}/correlations/{name}_matrix.csv",
     params:
@@ -31,6 +32,7 @@ rule correlations_rmcorr:
             category="{study}",
             subcategory="Correlations",
             caption="../report/correlations_rmcorr.rst",
+            labels={"result": "Data: {name}_rmcorr.csv"},
         ),
     params:
         study=study_settings,

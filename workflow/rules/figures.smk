@@ -23,6 +23,7 @@ rule figure_correlations:
             category="{study}",
             subcategory="Correlations",
             caption="../report/figure_correlations.rst",
+            labels={"result": "Figure: heatmap of {name}"},
         ),
         heatmap_pdf="results/{study}/figures/correlations_{name}_heatmap.pdf",
     params:
@@ -47,6 +48,7 @@ rule figure_scatter_matrix:
             category="{study}",
             subcategory="Correlations",
             caption="../report/figure_scatter_matrix.rst",
+            labels={"result": "Figure: scatter matrix of {name}"},
         ),
         scatter_pdf="results/{study}/figures/correlations_{name}_scatter.pdf",
     params:
@@ -72,6 +74,7 @@ rule figure_reliability:
             category="{study}",
             subcategory="Reliability",
             caption="../report/figure_reliability.rst",
+            labels={"result": "Figure: alpha by scale and wave"},
         ),
         forest_pdf="results/{study}/figures/reliability_forest.pdf",
     params:
@@ -100,6 +103,7 @@ rule figure_anova:
             category="{study}",
             subcategory="Time x group ANOVA",
             caption="../report/figure_anova.rst",
+            labels={"result": "Figure: {outcome}"},
         ),
         interaction_pdf="results/{study}/figures/anova_{outcome}.pdf",
     wildcard_constraints:
@@ -128,6 +132,7 @@ rule figure_anova_panel:
             category="{study}",
             subcategory="Time x group ANOVA",
             caption="../report/figure_anova_panel.rst",
+            labels={"result": "Figure: all outcomes (panel)"},
         ),
         panel_pdf="results/{study}/figures/anova_panel.pdf",
     params:
@@ -154,6 +159,7 @@ rule figure_ancova:
             category="{study}",
             subcategory="Baseline-adjusted ANCOVA",
             caption="../report/figure_ancova.rst",
+            labels={"result": "Figure: unadjusted and adjusted means"},
         ),
         means_pdf="results/{study}/figures/ancova.pdf",
     params:

@@ -2,17 +2,20 @@ rule notebook:
     input:
         source="notebooks/{notebook}.ipynb",
         outputs=notebook_inputs,
+        definitions=instrument_files,  # the variables' labels come from them
     output:
         report(
             "results/{study}/notebooks/{notebook}.html",
             category="{study}",
             subcategory="Notebooks",
             caption="../report/notebook.rst",
+            labels={"result": "Notebook: {notebook}"},
         ),
     wildcard_constraints:
         notebook="|".join(NOTEBOOKS),
     params:
         title=lambda wildcards: f"{CONFIG['studies'][wildcards.study]['title']}: {wildcards.notebook}",
+        study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/notebook_{notebook}.log",

@@ -8,6 +8,7 @@ rule reliability:
             category="{study}",
             subcategory="Reliability",
             caption="../report/reliability.rst",
+            labels={"result": "Data: reliability.csv"},
         ),
         per_item="results/{study}/reliability/items.csv",
     params:

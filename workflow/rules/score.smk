@@ -8,6 +8,7 @@ rule score:
             category="{study}",
             subcategory="Scores",
             caption="../report/scores.rst",
+            labels={"result": "Data: scale scores (scores.csv)"},
         ),
         wide="results/{study}/scores/scores_wide.csv",
     params:

@@ -3,13 +3,14 @@ rule table_correlations:
         long="results/{study}/correlations/{name}.csv",
         scores="results/{study}/scores/scores_wide.csv",
     output:
-        markdown=report(
-            "results/{study}/tables/correlations_{name}.md",
+        markdown="results/{study}/tables/correlations_{name}.md",
+        html=report(
+            "results/{study}/tables/correlations_{name}.html",
             category="{study}",
             subcategory="Correlations",
             caption="../report/table_correlations.rst",
+            labels={"result": "APA table: correlations of {name}"},
         ),
-        html="results/{study}/tables/correlations_{name}.html",
         latex="results/{study}/tables/correlations_{name}.tex",
     params:
         study=study_settings,
@@ -28,13 +29,14 @@ rule table_rmcorr:
     input:
         rmcorr="results/{study}/correlations/{name}_rmcorr.csv",
     output:
-        markdown=report(
-            "results/{study}/tables/correlations_{name}_rmcorr.md",
+        markdown="results/{study}/tables/correlations_{name}_rmcorr.md",
+        html=report(
+            "results/{study}/tables/correlations_{name}_rmcorr.html",
             category="{study}",
             subcategory="Correlations",
             caption="../report/table_rmcorr.rst",
+            labels={"result": "APA table: repeated-measures correlations of {name}"},
         ),
-        html="results/{study}/tables/correlations_{name}_rmcorr.html",
         latex="results/{study}/tables/correlations_{name}_rmcorr.tex",
     params:
         correlation_set=correlation_settings,
@@ -52,13 +54,14 @@ rule table_participants:
     input:
         characteristics="results/{study}/participants/characteristics.csv",
     output:
-        markdown=report(
-            "results/{study}/tables/participants.md",
+        markdown="results/{study}/tables/participants.md",
+        html=report(
+            "results/{study}/tables/participants.html",
             category="{study}",
             subcategory="Participants",
             caption="../report/table_participants.rst",
+            labels={"result": "APA table: participant characteristics"},
         ),
-        html="results/{study}/tables/participants.html",
         latex="results/{study}/tables/participants.tex",
     params:
         study=study_settings,
@@ -77,13 +80,14 @@ rule table_reliability:
         reliability="results/{study}/reliability/reliability.csv",
         definitions=instrument_files,
     output:
-        markdown=report(
-            "results/{study}/tables/reliability.md",
+        markdown="results/{study}/tables/reliability.md",
+        html=report(
+            "results/{study}/tables/reliability.html",
             category="{study}",
             subcategory="Reliability",
             caption="../report/table_reliability.rst",
+            labels={"result": "APA table: reliability"},
         ),
-        html="results/{study}/tables/reliability.html",
         latex="results/{study}/tables/reliability.tex",
     params:
         study=study_settings,
@@ -104,13 +108,14 @@ rule table_anova:
         cells="results/{study}/anova/cells.csv",
         definitions=instrument_files,
     output:
-        markdown=report(
-            "results/{study}/tables/anova.md",
+        markdown="results/{study}/tables/anova.md",
+        html=report(
+            "results/{study}/tables/anova.html",
             category="{study}",
             subcategory="Time x group ANOVA",
             caption="../report/table_anova.rst",
+            labels={"result": "APA table: time x group ANOVA"},
         ),
-        html="results/{study}/tables/anova.html",
         latex="results/{study}/tables/anova.tex",
     params:
         study=study_settings,
@@ -132,13 +137,14 @@ rule table_ancova:
         contrasts="results/{study}/ancova/contrasts.csv",
         definitions=instrument_files,
     output:
-        markdown=report(
-            "results/{study}/tables/ancova.md",
+        markdown="results/{study}/tables/ancova.md",
+        html=report(
+            "results/{study}/tables/ancova.html",
             category="{study}",
             subcategory="Baseline-adjusted ANCOVA",
             caption="../report/table_ancova.rst",
+            labels={"result": "APA table: baseline-adjusted ANCOVA"},
         ),
-        html="results/{study}/tables/ancova.html",
         latex="results/{study}/tables/ancova.tex",
     params:
         study=study_settings,

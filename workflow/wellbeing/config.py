@@ -259,6 +259,10 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
         raise fail("waves", f"a between design compares groups at one wave; the study has {waves} "
                             "(groups over several waves are design: mixed)")
     _check_factors(study, fail)
+    for group in study["group_labels"]:
+        if group not in study.get("groups", []):
+            raise fail(f"group_labels.{group}", f"'{group}' is not one of the study's groups "
+                                                f"{study.get('groups', [])}")
     if all(source.get("per_participant") for source in study["sources"]):
         raise fail("sources", "every source is per_participant; at least one must hold responses "
                               "(wave, wave_column or wave_suffixes)")

@@ -8,6 +8,7 @@ as PDF, without creation dates or other varying metadata, so that two rebuilds g
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -52,7 +53,7 @@ def save(figure, png: str | Path, pdf: str | Path | None = None) -> None:
     plt.close(figure)
 
 
-def correlation_heatmap(matrix, long, title: str, note: str = ""):
+def correlation_heatmap(matrix, long, title: str, note: str = "", labels: dict | None = None):
     """Heatmap of a correlation matrix: r printed in every cell, a diverging colour-blind-safe
     palette (ColorBrewer RdBu) centred on 0 from -1 to 1, and * ** *** for the adjusted p.
 
@@ -87,8 +88,9 @@ def correlation_heatmap(matrix, long, title: str, note: str = ""):
                 text = fmt_unit(r) + stars(adjusted.get((first, second)))
                 axes.text(j, i, text, ha="center", va="center", fontsize=7.5,
                           color="white" if abs(r) > 0.6 else "black")
-        axes.set_xticks(range(len(variables)), variables, rotation=40, ha="right")
-        axes.set_yticks(range(len(variables)), variables)
+        names = [_wrap((labels or {}).get(v, v), 28) for v in variables]
+        axes.set_xticks(range(len(variables)), names, rotation=40, ha="right")
+        axes.set_yticks(range(len(variables)), names)
         axes.spines[:].set_visible(False)
         bar = figure.colorbar(image, ax=axes, shrink=0.8)
         bar.set_label("correlation r")
@@ -99,7 +101,7 @@ def correlation_heatmap(matrix, long, title: str, note: str = ""):
     return figure
 
 
-def scatter_matrix(frame, variables, title: str):
+def scatter_matrix(frame, variables, title: str, labels: dict | None = None):
     """Pairwise scatter plots (lower triangle), histograms on the diagonal, for small sets."""
     k = len(variables)
     with styled():
@@ -124,11 +126,11 @@ def scatter_matrix(frame, variables, title: str):
                                      alpha=0.8, linewidths=0)
                 axes.tick_params(labelsize=6)
                 if i == k - 1:
-                    axes.set_xlabel(column_variable, fontsize=7)
+                    axes.set_xlabel(_wrap((labels or {}).get(column_variable, column_variable), 22), fontsize=7)
                 else:
                     axes.set_xticklabels([])
                 if j == 0 and i > 0:
-                    axes.set_ylabel(row_variable, fontsize=7)
+                    axes.set_ylabel(_wrap((labels or {}).get(row_variable, row_variable), 22), fontsize=7)
                 elif j > 0:
                     axes.set_yticklabels([])
         figure.suptitle(title, x=0.02, ha="left", fontsize=10)
@@ -154,7 +156,7 @@ def _set_description(long, correlation_set: dict, study: dict) -> tuple[str, str
     return n_text, data
 
 
-def correlation_heatmap_for_set(long, matrix, study: dict, correlation_set: dict):
+def correlation_heatmap_for_set(long, matrix, study: dict, correlation_set: dict, root=None):
     """The heatmap of one configured correlation set, titled and annotated from its config."""
     name = correlation_set["name"]
     method = correlation_set.get("method", "pearson").capitalize()
@@ -162,20 +164,26 @@ def correlation_heatmap_for_set(long, matrix, study: dict, correlation_set: dict
     from .tables import P_ADJUST_NAMES
 
     adjust = P_ADJUST_NAMES[correlation_set.get("p_adjust", "holm")][1]
+    from .tables import study_labels
+
     return correlation_heatmap(
         matrix, long, f"{study.get('title', '')}\n{name}: {method} r, {data}, {n_text}",
-        note=f"* p < .05, ** p < .01, *** p < .001 ({adjust} across the set's {len(long)} pairs).")
+        note=f"* p < .05, ** p < .01, *** p < .001 ({adjust} across the set's {len(long)} pairs).",
+        labels=study_labels(study, root))
 
 
-def scatter_matrix_for_set(scores_wide, study: dict, correlation_set: dict):
+def scatter_matrix_for_set(scores_wide, study: dict, correlation_set: dict, root=None):
     """The scatter matrix of one configured set (only built for sets of at most
     :data:`SCATTER_MATRIX_MAX` variables)."""
     from .correlations import analysis_frame
 
     frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
     _, data = _set_description(None, correlation_set, study)
+    from .tables import study_labels
+
     return scatter_matrix(frame, list(correlation_set["variables"]),
-                          f"{correlation_set['name']}: {data} (n = {len(frame)} participants)")
+                          f"{correlation_set['name']}: {data} (n = {len(frame)} participants)",
+                          labels=study_labels(study, root))
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,7 +199,8 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) if width else text
 
 
-def axis_label(variable: str, instruments: dict | None = None, width: int = 0) -> str:
+def axis_label(variable: str, instruments: dict | None = None, width: int = 0,
+               labels: dict | None = None, units: dict | None = None) -> str:
     """The axis label of a variable: the instrument, the scale and its score range
     (``Self-Compassion Scale (26 items): Self-compassion total (1–5)``); a measure's name.
 
@@ -204,13 +213,18 @@ def axis_label(variable: str, instruments: dict | None = None, width: int = 0) -
     'Empathy Quotient (60 items, 40 scored) (0–80)'
     >>> axis_label("home_practice")
     'home_practice'
+    >>> axis_label("home_practice", labels={"home_practice": "Home practice"},
+    ...            units={"home_practice": "minutes"})
+    'Home practice (minutes)'
     """
     from .tables import variable_label
 
     instrument_id, _, scale = variable.partition(".")
     instrument = (instruments or {}).get(instrument_id)
     if not scale or instrument is None or scale not in instrument.scales:
-        return _wrap(variable, width)
+        text = (labels or {}).get(variable, variable)
+        unit = (units or {}).get(variable)
+        return _wrap(f"{text} ({unit})" if unit else text, width)
     label = variable_label(variable, instruments)
     low, high = instrument.score_range(scale)
     text = instrument.name if instrument.name.startswith(label) else f"{instrument.name}: {label}"
@@ -415,7 +429,8 @@ def _level(value) -> str:
     return level_text(value)
 
 
-def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True):
+def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True,
+                names: dict | None = None):
     x = np.arange(len(waves), dtype=float)
     if len(waves) == 1:         # one wave: the groups side by side
         dodge = 0.25
@@ -427,7 +442,7 @@ def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_
         lower = mean - block["ci_low"].to_numpy(float)
         upper = block["ci_high"].to_numpy(float) - mean
         ns = sorted(set(int(n) for n in block["n"].dropna()))
-        label = group + (f" (n = {ns[0]})" if label_n and len(ns) == 1 else "")
+        label = (names or {}).get(group, group) + (f" (n = {ns[0]})" if label_n and len(ns) == 1 else "")
         colour = PALETTE[g % len(PALETTE)]
         container = axes.errorbar(x + shift, mean, yerr=[lower, upper], color=colour,
                                   marker=MARKERS[g % len(MARKERS)], markersize=6, linewidth=2.0,
@@ -439,7 +454,7 @@ def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_
 
 def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=None,
                       groups=None, waves=None, instruments: dict | None = None, title: str = "",
-                      factors: dict | None = None):
+                      factors: dict | None = None, text: "StudyText | None" = None):
     """The interaction figure of one outcome: group means with 95% CI across waves, and each
     analysed participant's trajectory faint behind them; with further between ``factors``
     (name -> levels) one panel per combination of their levels. With one wave (a between
@@ -500,13 +515,14 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                     axes.plot(x + shift, matrix.loc[participant].to_numpy(float),
                               color=PALETTE[g % len(PALETTE)], alpha=0.22, linewidth=0.7,
                               gid="trajectory", zorder=2)
-            _draw_means(axes, block, outcome, groups, waves, label_n=len(panels) == 1)
+            _draw_means(axes, block, outcome, groups, waves, label_n=len(panels) == 1,
+                        names=text.groups if text else None)
             axes.set_xlabel("wave")
             if panel_title:
                 axes.text(0.02, 0.98, panel_title, transform=axes.transAxes, ha="left", va="top",
                           fontsize=8, color="#333333")
         axes = grid.flat[0]
-        axes.set_ylabel(axis_label(outcome, instruments, width=40))
+        axes.set_ylabel(axis_label(outcome, instruments, width=40, **(text.axes if text else {})))
         axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), borderaxespad=0.2,
                     handlelength=1.6)
         effect = _interaction_row(anova, outcome) if anova is not None else None
@@ -575,7 +591,7 @@ def _outcome_grid(count: int, columns: int):
 
 def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
                 instruments: dict | None = None, title: str = "", columns: int = 4,
-                factors: dict | None = None):
+                factors: dict | None = None, text: "StudyText | None" = None):
     """One panel per outcome: group means with 95% CI across waves and the study's primary
     test; with further between ``factors`` one line per cell (group and factor levels).
 
@@ -592,8 +608,10 @@ def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
     with styled():
         figure, grid = _outcome_grid(len(outcomes), columns)
         for axes, outcome in zip(grid.flat, outcomes):
-            _draw_means(axes, cells, outcome, groups, waves, label_n=False)
-            axes.set_ylabel(axis_label(outcome, instruments, width=44), fontsize=7)
+            _draw_means(axes, cells, outcome, groups, waves, label_n=False,
+                        names=text.groups if text else None)
+            axes.set_ylabel(axis_label(outcome, instruments, width=44, **(text.axes if text else {})),
+                            fontsize=7)
             axes.tick_params(labelsize=7)
             effect = _interaction_row(anova, outcome) if anova is not None else None
             axes.set_title(_effect_text(effect) if effect is not None else outcome, fontsize=7,
@@ -626,6 +644,28 @@ def reliability_forest_for_study(frame, study: dict, root=None):
                               title=f"{study.get('title', '')}\nInternal consistency by scale and wave")
 
 
+@dataclass
+class StudyText:
+    """How a study's figures name things: its groups (``group_labels``), and on axes each
+    variable's label and a measure's unit."""
+
+    groups: dict
+    labels: dict
+    units: dict
+
+    @property
+    def axes(self) -> dict:
+        return {"labels": self.labels, "units": self.units}
+
+    @classmethod
+    def of(cls, study: dict, root=None) -> "StudyText":
+        from .tables import group_label, study_labels
+
+        return cls(groups={str(g): group_label(g, study) for g in study.get("groups") or []},
+                   labels=study_labels(study, root),
+                   units={m["name"]: m["unit"] for m in study.get("measures") or [] if m.get("unit")})
+
+
 def _main_population(study: dict, *frames):
     """The rows of the first population the ANOVA lists, the one figures show."""
     from .anova import main_population
@@ -640,10 +680,11 @@ def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide,
 
     instruments = study_instruments_by_id(study, root)
     anova, cells, ledger = _main_population(study, anova, cells, ledger)
+    text = StudyText.of(study, root)
     return anova_interaction(outcome, cells, scores_wide, ledger, anova, analysed_groups(study),
                              study["waves"], instruments,
-                             title=f"{variable_label(outcome, instruments)} ({outcome})",
-                             factors=further_factors(study))
+                             title=variable_label(outcome, instruments, text.labels),
+                             factors=further_factors(study), text=text)
 
 
 def anova_panel_for_study(anova, cells, study: dict, root=None):
@@ -659,11 +700,11 @@ def anova_panel_for_study(anova, cells, study: dict, root=None):
     anova, cells = _main_population(study, anova, cells)
     return anova_panel(outcomes, cells, anova, analysed_groups(study), study["waves"],
                        study_instruments_by_id(study, root), title=f"{study.get('title', '')}\n{what}",
-                       factors=further_factors(study))
+                       factors=further_factors(study), text=StudyText.of(study, root))
 
 
 def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = None, title: str = "",
-                 columns: int = 4):
+                 columns: int = 4, text: "StudyText | None" = None):
     """One panel per outcome: each group's mean at the compared wave with its 95% CI, unadjusted
     (hollow) beside adjusted for baseline (filled, as emmeans), and the ANCOVA's group test.
 
@@ -710,21 +751,23 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
                                         color=colour, marker="o", markersize=6, capsize=3,
                                         linewidth=0, elinewidth=1.6)
                     bar.lines[0].set_gid("adjusted")
-            axes.set_xticks(range(len(groups)), groups, fontsize=7)
+            axes.set_xticks(range(len(groups)), [(text.groups if text else {}).get(g, g) for g in groups],
+                            fontsize=7)
             axes.set_xlim(-0.6, len(groups) - 0.4)
-            axes.set_ylabel(axis_label(outcome, instruments, width=44), fontsize=7)
+            axes.set_ylabel(axis_label(outcome, instruments, width=44, **(text.axes if text else {})),
+                            fontsize=7)
             axes.tick_params(labelsize=7)
-            text = outcome
+            heading = outcome
             if not effect.empty:
                 e = effect.iloc[0]
                 if _missing(e["F"]):
-                    text = "$F$ not defined (see ancova/ancova.csv)"
+                    heading = "$F$ not defined (see ancova/ancova.csv)"
                 else:
                     p = fmt_p(e["p"])
-                    text = (f"$F$({int(e['df1'])}, {int(e['df2'])}) = {fmt_number(e['F'])}, "
+                    heading = (f"$F$({int(e['df1'])}, {int(e['df2'])}) = {fmt_number(e['F'])}, "
                             f"$p$ {p if p.startswith('<') else '= ' + p}, "
                             f"$\\eta_p^2$ = {fmt_unit(e['pes'])}")
-            axes.set_title(text, fontsize=7, loc="left")
+            axes.set_title(heading, fontsize=7, loc="left")
         from matplotlib.lines import Line2D
 
         proxies = [Line2D([], [], color="#555555", marker="o", markerfacecolor="white", linewidth=0),
@@ -748,4 +791,4 @@ def ancova_means_for_study(means, ancova, study: dict, root=None):
     title = (f"{study.get('title', '')}\nMeans at {settings['outcome_wave']} with 95% CI, unadjusted "
              f"and adjusted for {settings['baseline']}")
     return ancova_means(means, ancova, settings["outcomes"], [str(g) for g in study["groups"]],
-                        study_instruments_by_id(study, root), title=title)
+                        study_instruments_by_id(study, root), title=title, text=StudyText.of(study, root))

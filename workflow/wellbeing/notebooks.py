@@ -11,6 +11,7 @@ the pipeline wrote (no object reprs with memory addresses).
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Mapping
 
@@ -18,7 +19,8 @@ from typing import Mapping
 NOTEBOOKS = {
     "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "ingest/responses.csv",
                    "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv"],
-    "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv"],
+    "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv",
+                            "figures/reliability_forest.png"],
     "anova": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv", "anova/followups.csv",
               "anova/mixed_model.csv", "anova/assumptions.csv", "figures/anova_panel.png"],
     "anova_single_arm": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv",
@@ -53,17 +55,44 @@ def notebooks_for(study: Mapping) -> list[str]:
     return names
 
 
-def parameters_cell(study_id: str, results: str) -> dict:
+def parameters_cell(study_id: str, results: str, labels: Mapping[str, str] | None = None,
+                    waves=()) -> dict:
+    """The first cell, set by the pipeline: the study, its results folder, its variables'
+    labels and its waves in time order (hidden in the HTML, as the setup cell is)."""
     import nbformat
 
     source = ("# Parameters, set by the pipeline for this study\n"
-              f"STUDY = {study_id!r}\nRESULTS = {results!r}")
+              f"STUDY = {study_id!r}\nRESULTS = {results!r}\n"
+              f"LABELS = {dict(sorted((labels or {}).items()))!r}\nWAVES = {list(waves)!r}")
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["tags"] = ["parameters"]
     return cell
 
 
-def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, timeout: int = 600):
+#: Cells whose code the rendered page leaves out (their output stays): the parameters and the
+#: setup a reader does not need to see.
+HIDDEN_INPUT_TAGS = ("parameters", "helpers")
+
+
+def kernel_over_ipc(folder: str | Path):
+    """Kernel-manager settings that connect to the notebook kernel over IPC (Unix domain sockets
+    in ``folder``, a private temporary folder) instead of TCP on localhost: no network port is
+    opened for the kernel, only this user can reach its sockets, and the kernel does not warn
+    that its TCP traffic is unencrypted. The connection file is in ``folder`` too, so the
+    sockets are named after it there (not in the working directory) and two notebooks run at
+    once never share one.
+
+    >>> kernel_over_ipc("/tmp/k").KernelManager.transport
+    'ipc'
+    """
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc",
+                                     "connection_file": str(Path(folder) / "kernel.json")}})
+
+
+def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, timeout: int = 600,
+            labels: Mapping[str, str] | None = None, waves=()):
     """Execute a notebook for one study; return the executed notebook node.
 
     Raises ``nbclient.exceptions.CellExecutionError`` when a cell fails (the rule then fails).
@@ -72,13 +101,15 @@ def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, ti
     from nbclient import NotebookClient
 
     notebook = nbformat.read(str(source), as_version=4)
-    notebook.cells.insert(0, parameters_cell(study_id, results))
+    notebook.cells.insert(0, parameters_cell(study_id, results, labels, waves))
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:03d}"           # fixed ids instead of random ones
         cell.metadata.pop("execution", None)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}}, record_timing=False)
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="wellbeing-kernel-") as sockets:
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(cwd)}}, record_timing=False,
+                                config=kernel_over_ipc(sockets))
+        client.execute()
     notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                          "language_info": {"name": "python"}}
     for cell in notebook.cells:
@@ -89,19 +120,22 @@ def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, ti
 def to_html(notebook, title: str) -> str:
     """Render an executed notebook to a standalone HTML page (code folded under the prose)."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags=set(HIDDEN_INPUT_TAGS)),
+                                   enabled=True)
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)
     return body
 
 
 def render(source: str | Path, study_id: str, title: str, results: str, cwd: str | Path,
-           html_path: str | Path) -> None:
+           html_path: str | Path, labels: Mapping[str, str] | None = None, waves=()) -> None:
     """Execute ``source`` for a study and write its HTML to ``html_path``."""
-    notebook = execute(source, study_id, results, cwd)
+    notebook = execute(source, study_id, results, cwd, labels=labels, waves=waves)
     html = to_html(notebook, title)
     Path(html_path).parent.mkdir(parents=True, exist_ok=True)
     Path(html_path).write_text(html, encoding="utf-8")

@@ -209,7 +209,7 @@ P_ADJUST_NAMES = {"holm": ("Holm", "Holm-adjusted"), "fdr_bh": ("BH", "Benjamini
 
 
 def correlation_table(long, frame, correlation_set: dict, number: int | None = None,
-                      default_wave: str = "") -> Table:
+                      default_wave: str = "", labels: dict | None = None) -> Table:
     """The APA correlation table of one set: M and SD, then the lower triangle of r.
 
     Parameters
@@ -237,7 +237,7 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
     rows = []
     for i, variable in enumerate(variables):
         values = frame[variable].dropna()
-        cells = [f"{i + 1}. {variable}", str(len(values)), fmt_number(values.mean()),
+        cells = [f"{i + 1}. {(labels or {}).get(variable, variable)}", str(len(values)), fmt_number(values.mean()),
                  fmt_number(values.std(ddof=1))]
         for j in range(len(variables) - 1):
             if j < i:
@@ -265,12 +265,13 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
                  columns=columns, rows=rows, note=note, number=number)
 
 
-def correlations_for_set(long, scores_wide, study: dict, correlation_set: dict) -> Table:
+def correlations_for_set(long, scores_wide, study: dict, correlation_set: dict, root=None) -> Table:
     """The correlation table of one configured set, from its outputs and the scores it used."""
     from .correlations import analysis_frame
 
     frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
-    return correlation_table(long, frame, correlation_set, default_wave=study["waves"][0])
+    return correlation_table(long, frame, correlation_set, default_wave=study["waves"][0],
+                             labels=study_labels(study, root))
 
 
 def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Table:
@@ -375,7 +376,7 @@ def participants_table(characteristics, study: dict, number: int | None = None) 
     for group in columns_groups:
         n = counts.loc[counts["group"] == group, "n"]
         header_n[group] = int(n.max()) if len(n) else 0
-    columns = (["Characteristic"] + [f"{g} (*n* = {header_n[g]})" for g in groups]
+    columns = (["Characteristic"] + [f"{group_label(g, study)} (*n* = {header_n[g]})" for g in groups]
                + [f"All (*n* = {header_n['all']})", "Test", "*p*"])
     note = ("Characteristics at the first wave. Percentages of those who answered; missing answers "
             "are counted in participants/characteristics.csv.")
@@ -427,9 +428,34 @@ def study_instruments_by_id(study: dict, root=None) -> dict:
     return loaded
 
 
-def variable_label(variable: str, instruments: dict | None = None) -> str:
-    """A variable's label for tables and figures: the scale's label from its instrument
-    definition (``scs26.total`` -> ``Self-compassion total``), a measure's name as it is.
+def study_labels(study: dict, root=None) -> dict[str, str]:
+    """Every analysable variable of a study with the label readers see: each scale of its
+    instruments (``<instrument>.<scale>``: the definition's label) and each measure (its
+    ``label``, else its name). Tables, figures and notebooks read labels from here; the CSVs
+    keep the ids."""
+    labels = {}
+    for instrument_id, instrument in study_instruments_by_id(study, root).items():
+        for scale in instrument.scales:
+            labels[f"{instrument_id}.{scale}"] = instrument.scale(scale).label or scale
+    for measure in study.get("measures") or []:
+        labels[measure["name"]] = measure.get("label") or measure["name"]
+    return labels
+
+
+def group_label(group, study: dict | None = None) -> str:
+    """How tables and figures name a group: its ``group_labels`` entry, else the group.
+
+    >>> group_label("imp", {"group_labels": {"imp": "IMP training"}}), group_label("control", {})
+    ('IMP training', 'control')
+    """
+    return str(((study or {}).get("group_labels") or {}).get(str(group), group))
+
+
+def variable_label(variable: str, instruments: dict | None = None,
+                   labels: dict | None = None) -> str:
+    """A variable's label for tables and figures: ``labels`` (:func:`study_labels`) when it has
+    the variable, else the scale's label from its instrument definition (``scs26.total`` ->
+    ``Self-compassion total``), else the variable as it is.
 
     Examples
     --------
@@ -438,7 +464,11 @@ def variable_label(variable: str, instruments: dict | None = None) -> str:
     'Non-reactivity to inner experience'
     >>> variable_label("home_practice"), variable_label("xyz.total")
     ('home_practice', 'xyz.total')
+    >>> variable_label("home_practice", labels={"home_practice": "Home practice"})
+    'Home practice'
     """
+    if labels and variable in labels:
+        return labels[variable]
     instrument_id, _, scale = variable.partition(".")
     instrument = (instruments or {}).get(instrument_id)
     if not scale or instrument is None or scale not in instrument.scales:
@@ -583,7 +613,7 @@ def _ci_level_text(level) -> str:
 
 
 def anova_table(anova, cells, study: dict, instruments: dict | None = None,
-                number: int | None = None) -> Table:
+                number: int | None = None, labels: dict | None = None) -> Table:
     """The main results table of a time x group study: per outcome *M* (*SD*) of every group at
     every wave, then *F*, *p* and partial eta squared with its CI for the group x time
     interaction.
@@ -671,7 +701,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
             pes = fmt_unit(effect["pes"])
             if not (_missing(effect.get("pes_ci_low")) or _missing(effect.get("pes_ci_high"))):
                 pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
-            label = variable_label(outcome, instruments)
+            label = variable_label(outcome, instruments, labels)
             if len(populations) > 1:
                 label += f" ({population})"
             undefined = _missing(effect["F"])
@@ -686,7 +716,9 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
                 row.append("—" if undefined else fmt_p(effect.get("p_adjusted")))
             rows.append(row + [pes])
     adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
-    heads = [" ".join(str(part) for part in combo if not (part == SINGLE_ARM and not has_group_factor(study)))
+    heads = [" ".join(group_label(part, study) if index == 0 else str(part)
+                      for index, part in enumerate(combo)
+                      if not (part == SINGLE_ARM and not has_group_factor(study)))
              for combo in combos]
     columns = (["Outcome", "*n*"] + [f"{head} {w}".strip() if len(waves) > 1 or not head else head
                                      for head in heads for w in waves]
@@ -700,7 +732,8 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
                                                   main_cells["n"]) if g == group and o in outcomes))
         group_n[group] = ns
     varies = any(len(ns) > 1 for ns in group_n.values())
-    n_text = ", ".join(f"{g} {ns[0]}" if len(ns) == 1 else f"{g} {ns[0]}–{ns[-1]}"
+    n_text = ", ".join(f"{group_label(g, study)} {ns[0]}" if len(ns) == 1
+                       else f"{group_label(g, study)} {ns[0]}–{ns[-1]}"
                        for g, ns in group_n.items() if ns) + (" per outcome" if varies else "")
     if further:     # with further factors the cells' n, not the groups'
         per_cell = main_cells[main_cells["outcome"].isin(outcomes)].groupby(
@@ -772,7 +805,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
 
 
 def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None = None,
-                 number: int | None = None) -> Table:
+                 number: int | None = None, labels: dict | None = None) -> Table:
     """The baseline-adjusted comparison of the groups: per outcome (and population) each group's
     adjusted mean with its 95% CI, each group's difference from the reference with its CI, and
     *F*, *p* and partial eta squared of the group effect.
@@ -806,7 +839,7 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
     method = next((m for m in effects.get("p_adjust", []) if not _missing(m)), "none")
     adjusted = method != "none" and len(outcomes) > 1     # one outcome: nothing to adjust across
     level = next((lv for lv in effects.get("ci_level", []) if not _missing(lv)), 0.9)
-    labels = [str(c) for c in dict.fromkeys(contrasts.get("contrast", []))] or \
+    contrast_names = [str(c) for c in dict.fromkeys(contrasts.get("contrast", []))] or \
         [f"{g} - {groups[0]}" for g in groups[1:]]
     df_texts = sorted({f"{int(r.df1)}, {int(r.df2)}" for r in effects.itertuples() if not _missing(r.df1)})
     one_df = len(df_texts) == 1
@@ -827,13 +860,13 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
             if mine.empty:
                 continue
             effect = mine.iloc[0]
-            label = variable_label(outcome, instruments) + (f" ({population})" if len(populations) > 1 else "")
+            label = variable_label(outcome, instruments, labels) + (f" ({population})" if len(populations) > 1 else "")
             row = [label, str(int(effect["n"]))]
             for group in groups:
                 entry = mean_of.get((outcome, population, group))
                 row.append("—" if entry is None else interval(entry["adjusted_mean"], entry["ci_low"],
                                                               entry["ci_high"]))
-            for name in labels:
+            for name in contrast_names:
                 entry = contrast_of.get((outcome, population, name))
                 row.append("—" if entry is None else interval(entry["estimate"], entry["ci_low"],
                                                               entry["ci_high"]))
@@ -850,7 +883,8 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
                 pes += f" [{fmt_unit(effect['pes_ci_low'])}, {fmt_unit(effect['pes_ci_high'])}]"
             rows.append(row + [pes])
     adjust_name, adjusted_text = P_ADJUST_NAMES.get(method, (method, f"{method}-adjusted"))
-    columns = (["Outcome", "*n*", *groups, *[name.replace(" - ", " − ") for name in labels],
+    columns = (["Outcome", "*n*", *[group_label(g, study) for g in groups],
+                *[" − ".join(group_label(part, study) for part in name.split(" - ")) for name in contrast_names],
                 f"*F*({df_texts[0]})" if one_df else "*F* (*df*)", "*p*"]
                + ([f"*p* ({adjust_name})"] if adjusted else []) + [f"ηₚ² [{_ci_level_text(level)} CI]"])
     covariates = list(settings["covariates"])
@@ -882,9 +916,11 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
 
 def ancova_for_study(ancova, means, contrasts, study: dict, root=None) -> Table:
     """The ANCOVA table of one study, outcomes labelled from its instrument definitions."""
-    return ancova_table(ancova, means, contrasts, study, study_instruments_by_id(study, root))
+    return ancova_table(ancova, means, contrasts, study, study_instruments_by_id(study, root),
+                        labels=study_labels(study, root))
 
 
 def anova_for_study(anova, cells, study: dict, root=None) -> Table:
     """The main ANOVA table of one study, outcomes labelled from its instrument definitions."""
-    return anova_table(anova, cells, study, study_instruments_by_id(study, root))
+    return anova_table(anova, cells, study, study_instruments_by_id(study, root),
+                       labels=study_labels(study, root))

@@ -1,0 +1,216 @@
+"""Tables for reading in the notebooks: the pipeline's CSVs shown as a person reads them.
+
+A notebook shows a table through :func:`table`: no row index, blank cells instead of ``NaN``,
+*p* values the APA way (``.396``, ``< .001``), statistics rounded as in the APA tables, counts as
+integers, and variables by their labels (``scs26.total`` -> ``Self-compassion total``; the CSVs
+keep the ids). The HTML it returns has no random ids, so rendered notebooks stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Mapping
+
+import pandas as pd
+
+from .tables import fmt_number, fmt_p, fmt_unit
+
+#: Columns that hold a p value (formatted ``.034`` / ``< .001``).
+P_COLUMN = re.compile(r"^(p|p_.*|.*_p)$")
+#: Columns of statistics bounded by 1 (written without a leading zero, as APA: .87).
+UNIT_COLUMN = re.compile(r"^(r|ges|pes.*|alpha.*|omega.*|item_rest_r|item_total_r|eps_gg|eps_hf|"
+                         r"mauchly_w|r_rm)$")
+#: Columns that hold variable ids, shown by their labels.
+VARIABLE_COLUMNS = ("outcome", "var1", "var2", "variable")
+#: Column headers as a reader knows them.
+HEADERS = {"p_adjusted": "p (adjusted)", "p_holm_pairs": "p (Holm, pairs)", "pes": "partial η²",
+           "pes_ci_low": "η² CI low", "pes_ci_high": "η² CI high", "ges": "generalised η²",
+           "ci_low": "CI low", "ci_high": "CI high", "mean_diff": "difference", "sd": "SD",
+           "se": "SE", "eps_gg": "ε (GG)", "p_gg": "p (GG)", "n_participants": "participants",
+           "n_observations": "observations", "n_excluded": "excluded", "n_items": "items",
+           "es": "effect size", "es_type": "effect size type", "es_ci_low": "ES CI low",
+           "es_ci_high": "ES CI high", "d_z": "d_z", "adjusted_mean": "adjusted mean",
+           "baseline_mean": "baseline mean", "item_rest_r": "item-rest r",
+           "alpha_if_dropped": "alpha if dropped", "omega_total": "omega total",
+           "omega_h": "omega hierarchical", "alpha_ci_low": "alpha CI low",
+           "alpha_ci_high": "alpha CI high", "below_threshold": "below threshold",
+           "statistic_type": "test", "diff_ci_low": "CI low", "diff_ci_high": "CI high"}
+
+
+def variable_labels(study: Mapping, root=None) -> dict[str, str]:
+    """Every analysable variable of a study with its label (:func:`wellbeing.tables.study_labels`)."""
+    from .tables import study_labels
+
+    return study_labels(dict(study), root)
+
+
+def _integral(values: pd.Series) -> bool:
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    return bool(len(numbers)) and bool((numbers == numbers.round()).all())
+
+
+def _cell(value, kind: str, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind == "p":
+        return fmt_p(float(value))
+    if kind == "int":
+        return str(int(round(float(value))))
+    if kind == "number":
+        return fmt_number(float(value), decimals)
+    if kind == "unit":
+        return fmt_unit(float(value), decimals)
+    if isinstance(value, (bool,)) or str(value) in ("True", "False"):
+        return "yes" if str(value) == "True" else "no"
+    return str(value)
+
+
+def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
+              decimals: int = 2) -> pd.DataFrame:
+    """The frame as text cells for reading (see the module docstring).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"outcome": ["pss10.total"], "n": [45.0], "F": [0.9123],
+    ...                       "p": [0.3958], "p_gg": [0.00001], "pes": [0.0212], "note": [float("nan")]})
+    >>> formatted(frame, {"pss10.total": "Perceived stress"}).values.tolist()
+    [['Perceived stress', '45', '0.91', '.396', '< .001', '.02', '']]
+    """
+    labels = labels or {}
+    if not isinstance(frame.index, pd.RangeIndex):      # a pivot's rows name something: keep them
+        frame = frame.reset_index()
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame = frame.set_axis([" ".join(str(part) for part in column if str(part))
+                                for column in frame.columns], axis=1)
+    out = pd.DataFrame(index=range(len(frame)))
+    text_columns = []
+    for column in frame.columns:
+        values = frame[column].reset_index(drop=True)
+        if P_COLUMN.match(str(column)) and pd.api.types.is_numeric_dtype(values):
+            kind = "p"
+        elif pd.api.types.is_bool_dtype(values):
+            kind = "text"
+        elif pd.api.types.is_numeric_dtype(values) and UNIT_COLUMN.match(str(column)):
+            kind = "unit"
+        elif pd.api.types.is_numeric_dtype(values):
+            kind = "int" if _integral(values) else "number"
+        else:
+            kind = "text"
+        cells = [_cell(value, kind, decimals) for value in values]
+        if column in VARIABLE_COLUMNS:
+            cells = [labels.get(cell, cell) for cell in cells]
+        header = HEADERS.get(str(column), str(column))
+        out[header] = cells
+        if kind == "text":
+            text_columns.append(header)
+    out.attrs["text_columns"] = text_columns      # read left-aligned, numbers right-aligned
+    return out
+
+
+class Table:
+    """A formatted table that Jupyter shows as HTML (deterministic: no random ids)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        text = set(self.frame.attrs.get("text_columns", []))
+        left = ' style="text-align: left"'
+        aligned = [left if column in text else "" for column in self.frame.columns]
+        head = "".join(f"<th{align}>{html.escape(str(c))}</th>"
+                       for c, align in zip(self.frame.columns, aligned))
+        rows = "".join("<tr>" + "".join(f"<td{align}>{html.escape(str(v))}</td>"
+                                        for v, align in zip(row, aligned)) + "</tr>"
+                       for row in self.frame.itertuples(index=False))
+        return (f'<table class="dataframe reading"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+
+def table(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, decimals: int = 2,
+          limit: int | None = None) -> Table:
+    """``frame`` for display in a notebook (``limit``: its first rows only)."""
+    shown = frame if limit is None else frame.head(limit)
+    return Table(formatted(shown, labels, decimals))
+
+
+class Notebook:
+    """What every notebook's hidden first cell sets up: reading the study's results, saying a
+    sentence built from them, and showing a table or one of the pipeline's figures.
+
+    Parameters
+    ----------
+    results : str
+        The study's results folder (``results/<study>``).
+    labels : mapping
+        Variable id -> label (:func:`variable_labels`).
+    waves : sequence of str
+        The study's waves in time order.
+    """
+
+    #: Lists of rows (exclusions, issues, missing scores) show at most this many; the files hold all.
+    LIST_LIMIT = 25
+
+    def __init__(self, results: str, labels: Mapping[str, str] | None = None, waves=()):
+        from pathlib import Path
+
+        self.results = Path(results)
+        self.labels = dict(labels or {})
+        self.waves = [str(w) for w in waves]
+
+    def read(self, name: str, **options) -> pd.DataFrame:
+        """A CSV of the study's results, ids as text."""
+        dtype = {"participant": str, "wave": str, "group": str, "population": str}
+        return pd.read_csv(self.results / name, dtype=dtype, **options)
+
+    def label(self, variable: str) -> str:
+        return self.labels.get(variable, variable)
+
+    def say(self, text: str) -> None:
+        """Show a sentence built from this study's numbers."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(text))
+
+    def say_list(self, lines, total: int, where: str) -> None:
+        """The first :attr:`LIST_LIMIT` of ``total`` items as one bulleted list, and where the rest are."""
+        text = "\n".join(f"- {line}" for line in list(lines)[:self.LIST_LIMIT])
+        if total > self.LIST_LIMIT:
+            text += f"\n\n... and {total - self.LIST_LIMIT} more: every one is in `{where}`."
+        if text:
+            self.say(text)
+
+    def show(self, frame: pd.DataFrame, limit: int | None = None, decimals: int = 2) -> None:
+        """A table for reading (:func:`table`); with ``limit``, its first rows and where the rest are."""
+        from IPython.display import display
+
+        display(table(frame, self.labels, decimals, limit))
+        if limit is not None and len(frame) > limit:
+            self.say(f"The first {limit} of {len(frame)} rows; the file holds all.")
+
+    def show_figure(self, name: str, width: int = 900) -> None:
+        """One of the pipeline's figures (``figures/<name>``), when the study has it."""
+        from IPython.display import Image, display
+
+        path = self.results / "figures" / name
+        if path.exists():
+            display(Image(filename=str(path), width=width))
+
+    @staticmethod
+    def p_text(p: float) -> str:
+        """p as APA writes it in a sentence: ``= .038``, ``< .001``."""
+        text = fmt_p(p)
+        return text if text.startswith("<") else f"= {text}"
+
+    @staticmethod
+    def count(number: int, noun: str, plural: str | None = None) -> str:
+        """``1 participant``, ``3 participants``: numbers and nouns that agree.
+
+        >>> Notebook.count(1, "row"), Notebook.count(0, "row"), Notebook.count(2, "is", "are")
+        ('1 row', '0 rows', '2 are')
+        """
+        return f"{number} {noun if number == 1 else (plural or noun + 's')}"
