@@ -13,12 +13,18 @@ data/raw/ or results/ of the checkout):
   one-rule Snakefile, also up to date); ``noop_ratio`` (target <= 1.5). Medians of --repeat runs.
 - ``scale``: a synthetic cohort (scripts/synthetic_cohort.py, built on wellbeing.simulate) of each
   size x 3 waves x every bundled instrument, run end to end with ``--cores 2``: wall seconds,
-  peak RSS of the whole process tree (sampled every 0.1 s) and of the largest job, and the fitted
-  ``exponent`` of time against size between the two largest sizes that finished (target <= 1.15).
-  A size that exceeds --timeout is stopped and recorded as such.
-- ``r_equivalent``: psych::alpha (every scale, every wave) + afex::aov_ez (the ANOVA outcomes)
-  + psych::corr.test (the baseline set) on the largest synthetic cohort, when Rscript with psych
-  and afex is installed.
+  peak RSS of the whole process tree (sampled every 0.1 s) and of the largest job, CPU seconds of
+  the whole tree (``cpu_s``, user + system of every finished descendant) and the load average
+  before and after (``loadavg``: other work on the machine lengthens the wall time, not
+  ``cpu_s``), and the fitted ``exponent`` of time against size between the two largest sizes that
+  finished (target <= 1.15). A size that exceeds --timeout is stopped and recorded as such. The
+  cohort's design (``design``): group x sex x 3 waves (the full-factorial ANOVA and the mixed
+  model with a further between factor), the ANOVA for everyone and a per-protocol population,
+  and the baseline-adjusted ANCOVA of the same outcomes.
+- ``r_equivalent``: psych::alpha (every scale, every wave) + afex::aov_ez (the ANOVA outcomes,
+  group x sex x wave, each population) + car::Anova type 3 of lm (the ANCOVA: last wave on the
+  first, group x sex, sum contrasts) + psych::corr.test (the baseline set) on the largest
+  synthetic cohort, when Rscript with psych, afex (and its car) and data.table is installed.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import json
 import math
 import os
 import platform
+import re
+import resource
 import shutil
 import signal
 import statistics
@@ -64,11 +72,15 @@ R_SCRIPT = r"""
 suppressPackageStartupMessages({library(psych); library(afex); library(data.table)})
 args <- commandArgs(trailingOnly = TRUE)
 data <- as.data.frame(fread(args[1]))
-spec <- fread(args[2])            # scale, reverse (0/1), column
+spec <- as.data.frame(fread(args[2]))   # scale, reverse (0/1), column (a data.frame: in a
+                                        # data.table, spec$scale == scale would be all TRUE)
 outcomes <- strsplit(args[3], ",")[[1]]
 baseline <- strsplit(args[4], ",")[[1]]
+between <- c("group", strsplit(args[5], ",")[[1]])                 # group, then the factors
+rule <- strsplit(args[6], ",")[[1]]   # per-protocol: variable,minimum (NA passes), or empty
 waves <- unique(data$wave)
-scores <- data[, c("participant", "group", "wave", "age")]
+keep <- intersect(c("participant", "wave", "age", between, rule[1]), names(data))
+scores <- data[, keep]
 for (scale in unique(spec$scale)) {
   s <- spec[spec$scale == scale, ]
   for (w in waves) {
@@ -77,9 +89,29 @@ for (scale in unique(spec$scale)) {
   }
   scores[[scale]] <- rowMeans(data[, s$column], na.rm = TRUE)
 }
+populations <- list(all = scores)
+if (length(rule) == 2) {
+  value <- scores[[rule[1]]]
+  populations$per_protocol <- scores[is.na(value) | value >= as.numeric(rule[2]), ]
+}
+for (population in populations) {
+  for (outcome in outcomes) {
+    invisible(suppressWarnings(suppressMessages(afex::aov_ez(
+      id = "participant", dv = outcome, data = population, between = between,
+      within = "wave", type = 3, na.rm = TRUE))))
+  }
+}
+first <- scores[scores$wave == waves[1], ]
+last <- scores[scores$wave == waves[length(waves)], ]
 for (outcome in outcomes) {
-  invisible(afex::aov_ez(id = "participant", dv = outcome, data = scores, between = "group",
-                         within = "wave", type = 3, na.rm = TRUE))
+  d <- merge(first[, c("participant", between, outcome)], last[, c("participant", outcome)],
+             by = "participant")
+  names(d) <- c("participant", between, "base", "post")
+  for (f in between) d[[f]] <- factor(d[[f]])
+  contrasts <- setNames(rep(list("contr.sum"), length(between)), between)
+  fit <- lm(as.formula(paste("post ~ base +", paste(between, collapse = " * "))), data = d,
+            contrasts = contrasts)
+  invisible(car::Anova(fit, type = 3))
 }
 invisible(psych::corr.test(scores[scores$wave == waves[1], baseline], adjust = "holm"))
 cat("ok\n")
@@ -113,7 +145,10 @@ class TreeSampler(threading.Thread):
 
 
 def timed(command: list[str], cwd: Path, timeout: float | None = None, sample: bool = False) -> dict:
-    """Run ``command``; wall seconds, exit code, and (``sample``) the peak RSS of its tree in MB."""
+    """Run ``command``; wall seconds, exit code, and (``sample``) the peak RSS of its tree in MB,
+    its CPU seconds and the load average before and after."""
+    load_before = os.getloadavg()
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -137,6 +172,10 @@ def timed(command: list[str], cwd: Path, timeout: float | None = None, sample: b
         sampler.done = True
         sampler.join()
         result["peak_rss_mb"] = round(sampler.peak / 2 ** 20, 1)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result["cpu_s"] = round(usage.ru_utime + usage.ru_stime
+                                - usage_before.ru_utime - usage_before.ru_stime, 2)
+        result["loadavg"] = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
     if process.returncode != 0 and not timed_out:
         result["stderr_tail"] = stderr[-2000:]
     return result
@@ -149,7 +188,8 @@ def check(result: dict, what: str) -> dict:
 
 
 def job_benchmarks(folder: Path) -> dict:
-    """Per rule: summed seconds and the largest max_rss (MB) from Snakemake's benchmark files."""
+    """Per rule: summed seconds, the largest max_rss (MB) and summed cpu_time (``cpu_s``; Snakemake
+    samples it, so it is a lower bound) from Snakemake's benchmark files."""
     rules: dict = {}
     for tsv in (folder / "benchmarks").rglob("*.tsv"):
         lines = tsv.read_text().splitlines()
@@ -158,8 +198,12 @@ def job_benchmarks(folder: Path) -> dict:
         header, values = lines[0].split("\t"), lines[-1].split("\t")
         row = dict(zip(header, values))
         name = tsv.stem
-        entry = rules.setdefault(name, {"seconds": 0.0, "max_rss_mb": 0.0})
+        entry = rules.setdefault(name, {"seconds": 0.0, "max_rss_mb": 0.0, "cpu_s": 0.0})
         entry["seconds"] = round(entry["seconds"] + float(row["s"]), 2)
+        try:
+            entry["cpu_s"] = round(entry["cpu_s"] + float(row["cpu_time"]), 2)
+        except (KeyError, ValueError):
+            pass
         try:
             entry["max_rss_mb"] = max(entry["max_rss_mb"], float(row["max_rss"]))
         except ValueError:
@@ -201,6 +245,21 @@ def bench_default(work: Path, repeat: int) -> dict:
     return result
 
 
+def cohort_design(folder: Path) -> dict:
+    """What the synthetic cohort's config asks of the analyses (recorded beside its timings)."""
+    import yaml
+
+    study = yaml.safe_load((folder / "config.yaml").read_text())["studies"]["synthetic"]
+    analyses = study.get("analyses", {})
+    return {"design": study["design"], "waves": len(study["waves"]),
+            "between": ["group"] + [f.get("name") or f["column"] for f in study.get("factors", [])],
+            "populations": sorted(study.get("populations", {})),
+            "analyses": {name: ({key: settings.get(key, ["all"] if key == "populations" else None)
+                                 for key in ("outcomes", "populations")}
+                                if isinstance(settings, dict) and "outcomes" in settings else True)
+                         for name, settings in analyses.items()}}
+
+
 def bench_scale(work: Path, sizes: list[int], timeout: float) -> list[dict]:
     rows = []
     for size in sizes:
@@ -211,18 +270,22 @@ def bench_scale(work: Path, sizes: list[int], timeout: float) -> list[dict]:
         generate_s = time.perf_counter() - start
         run = timed(SNAKEMAKE + ["--cores", "2"], folder, timeout=timeout, sample=True)
         raw = folder / "data" / "raw" / "synthetic" / "responses.csv"
-        row = {"participants": size, "waves": 3, "rows": 3 * size,
-               "items": len(raw.open().readline().split(",")) - 4,
+        header = raw.open().readline().rstrip("\n").split(",")
+        row = {"participants": size, "waves": 3, "rows": 3 * size, "columns": len(header),
+               "items": sum(1 for column in header if re.fullmatch(r"[a-z0-9_]+_[0-9]+", column)),
                "raw_mb": round(raw.stat().st_size / 2 ** 20, 1),
                "generate_s": round(generate_s, 2), "seconds": run["seconds"],
-               "peak_rss_mb": run["peak_rss_mb"], "returncode": run["returncode"],
-               "timed_out": run["timed_out"], "jobs": job_benchmarks(folder)}
+               "peak_rss_mb": run["peak_rss_mb"], "cpu_s": run["cpu_s"], "loadavg": run["loadavg"],
+               "returncode": run["returncode"], "timed_out": run["timed_out"],
+               "design": cohort_design(folder), "jobs": job_benchmarks(folder)}
         row["max_job_rss_mb"] = max((j["max_rss_mb"] for j in row["jobs"].values()), default=None)
         if "stderr_tail" in run:
             row["stderr_tail"] = run["stderr_tail"]
         rows.append(row)
-        print(f"bench: {size} participants: {row['seconds']} s, peak {row['peak_rss_mb']} MB"
-              + (" (TIMED OUT)" if row["timed_out"] else ""), flush=True)
+        print(f"bench: {size} participants: {row['seconds']} s, peak {row['peak_rss_mb']} MB, "
+              f"CPU {row['cpu_s']} s, load {row['loadavg'][0]} -> {row['loadavg'][1]}"
+              + (" (TIMED OUT)" if row["timed_out"] else "")
+              + (" (FAILED)" if row["returncode"] != 0 and not row["timed_out"] else ""), flush=True)
         if row["timed_out"] or row["returncode"] != 0:
             break                     # a larger size would not finish either
     return rows
@@ -263,11 +326,20 @@ def bench_r(work: Path, size: int, timeout: float) -> dict:
     (work / "equivalent.R").write_text(R_SCRIPT)
     anova = config["analyses"]["anova"]["outcomes"]
     baseline = config["analyses"]["correlations"][0]["variables"]
+    factors = [f["column"] for f in config.get("factors", [])]
+    rule = ""
+    if "per_protocol" in config["analyses"]["anova"].get("populations", []):
+        below = [r for r in config["populations"]["per_protocol"]["exclude"] if "below" in r]
+        rule = f"{below[0]['variable']},{below[0]['below']}" if below else ""
     run = timed(["Rscript", str(work / "equivalent.R"),
                  str(folder / "data" / "raw" / "synthetic" / "responses.csv"), str(work / "scales.csv"),
-                 ",".join(anova), ",".join(baseline)], work, timeout=timeout, sample=True)
+                 ",".join(anova), ",".join(baseline), ",".join(factors), rule],
+                work, timeout=timeout, sample=True)
+    between = " x ".join(["group", *factors, "wave"])
+    populations = "all and per protocol" if rule else "all"
     return {"participants": size, "what": "fread + psych::alpha (every scale x wave) + afex::aov_ez "
-            f"({len(anova)} outcomes) + psych::corr.test (baseline set)", **run}
+            f"({len(anova)} outcomes, {between}, {populations}) + car::Anova type 3 of lm "
+            f"(ANCOVA, {len(anova)} outcomes) + psych::corr.test (baseline set)", **run}
 
 
 def plot(results: dict, path: Path) -> None:

@@ -9,9 +9,21 @@ latent facet drives each item and which items are reversed) and ``ItemPlan.gener
 participant has a general wellbeing factor; the trained group improves over the waves. About 2%
 of item responses are missing at random. The output is a pure function of ``--seed``.
 
+Each participant also has a sex (text, f or m, about 55% f) and, in the trained group, the number
+of the 8 sessions attended (Binomial(8, 0.8): about 20% attend fewer than 6; blank for controls),
+both the same at every wave. They are drawn from a generator of their own
+(``default_rng([seed, 1])``), so every other column is the same as without them.
+
+The config runs the ANOVA, its mixed model and the ANCOVA in their full designs: design mixed
+(group x 3 waves) with sex as a further between factor (the ANOVA is the full group x sex x time
+factorial, Type III, and the mixed model adds sex), a per-protocol population (trained
+participants who attended fewer than 6 sessions are out of it) analysed beside everyone, and the
+baseline-adjusted ANCOVA of the same outcomes.
+
 Layout written under ``--out``::
 
-    data/raw/synthetic/responses.csv     long layout: participant, group, wave, age, <id>_<n> ...
+    data/raw/synthetic/responses.csv     long layout: participant, group, wave, age, sex, sessions,
+                                         <id>_<n> ...
     config.yaml                          one mixed-design study `synthetic`
     Snakefile, workflow/, notebooks/, envs/   copied from the repository, so snakemake runs there
 """
@@ -35,6 +47,13 @@ from wellbeing import simulate  # noqa: E402
 
 WAVES = ["t1", "t2", "t3"]
 GROUPS = ["control", "trained"]
+SEXES = ["f", "m"]
+SESSIONS = 8                  # sessions offered to the trained group
+PER_PROTOCOL_MIN = 6          # per protocol: attended at least this many
+#: The columns before the items in responses.csv.
+LEADING = ["participant", "group", "wave", "age", "sex", "sessions"]
+#: The outcomes of the ANOVA, the ANCOVA and the mixed model.
+OUTCOMES = ["pss10.total", "scs26.total", "ffmq39.total", "brs.total"]
 CHUNK = 20_000
 
 
@@ -61,6 +80,7 @@ def generate(participants: int, seed: int, out: Path, instruments: list[str] | N
              study: str = "synthetic") -> Path:
     """Write ``data/raw/<study>/responses.csv`` under ``out``: ``participants`` x 3 waves."""
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng([seed, 1])      # sex and sessions: leaves rng's stream as it was
     plans = {}
     for instrument in instruments or bundled_instruments():
         definition = simulate.load_definition(instrument)
@@ -71,7 +91,7 @@ def generate(participants: int, seed: int, out: Path, instruments: list[str] | N
     raw_dir = out / "data" / "raw" / study
     raw_dir.mkdir(parents=True, exist_ok=True)
     path = raw_dir / "responses.csv"
-    columns = ["participant", "group", "wave", "age"] + [
+    columns = LEADING + [
         f"{instrument}_{n}" for instrument, (plan, _) in plans.items()
         for n in range(1, int(plan.definition["items"]) + 1)]
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
@@ -82,6 +102,8 @@ def generate(participants: int, seed: int, out: Path, instruments: list[str] | N
             trained = rng.random(n) < 0.5
             general = rng.standard_normal(n)
             age = rng.integers(22, 66, n)
+            sex = np.where(extra.random(n) < 0.55, SEXES[0], SEXES[1])
+            sessions = np.where(trained, extra.binomial(SESSIONS, 0.8, n).astype(str), "")
             for w, wave in enumerate(WAVES):
                 blocks = []
                 for instrument, (plan, facets) in plans.items():
@@ -96,14 +118,15 @@ def generate(participants: int, seed: int, out: Path, instruments: list[str] | N
                 items[rng.random(items.shape) < 0.02] = np.nan
                 text = np.where(np.isnan(items), "", np.nan_to_num(items).astype(np.int64).astype(str))
                 group = np.where(trained, GROUPS[1], GROUPS[0])
-                lines = [",".join((pid, grp, wave, str(a), *row))
-                         for pid, grp, a, row in zip(ids, group, age, text.tolist())]
+                lines = [",".join((pid, grp, wave, str(a), sx, ses, *row))
+                         for pid, grp, a, sx, ses, row in zip(ids, group, age, sex, sessions,
+                                                              text.tolist())]
                 handle.write("\n".join(lines) + "\n")
     return path
 
 
 def write_config(out: Path, instruments: list[str]) -> Path:
-    outcomes = ["pss10.total", "scs26.total", "ffmq39.total", "brs.total"]
+    outcomes = list(OUTCOMES)
     study = {
         "title": "Synthetic benchmark cohort (simulated)",
         "design": "mixed",
@@ -113,11 +136,17 @@ def write_config(out: Path, instruments: list[str]) -> Path:
         "group_column": "group",
         "waves": WAVES,
         "groups": GROUPS,
+        "factors": [{"column": "sex", "name": "sex", "levels": SEXES}],
         "instruments": [{"instrument": name, "items": f"{name}_{{n}}"} for name in instruments],
-        "measures": [{"column": "age", "name": "age", "min": 18, "max": 90}],
+        "measures": [{"column": "age", "name": "age", "min": 18, "max": 90},
+                     {"column": "sessions", "name": "sessions", "min": 0, "max": SESSIONS}],
+        "populations": {"per_protocol": {"exclude": [{"variable": "sessions",
+                                                      "below": PER_PROTOCOL_MIN}]}},
         "analyses": {
             "reliability": {},
-            "anova": {"outcomes": outcomes, "p_adjust": "holm"},
+            "anova": {"outcomes": outcomes, "p_adjust": "holm",
+                      "populations": ["all", "per_protocol"]},
+            "ancova": {"outcomes": list(outcomes), "p_adjust": "holm"},
             "correlations": [{"name": "baseline", "wave": "t1", "method": "pearson",
                               "variables": ["age", "pss10.total", "scs26.total", "ffmq39.total",
                                             "brs.total", "maas15.total", "flourishing.total"]}],
