@@ -954,30 +954,61 @@ class RandomInterceptFit:
     converged: bool
     note: str
     #: the per-participant sums the REML criterion is made of (for :func:`satterthwaite_df`)
-    sums: tuple = ()
+    sums: "ParticipantSums | None" = None
 
 
-def _A_and_Q(sums: tuple, g: float):
-    """A(g) and Q(g) of :func:`fit_random_intercept` (with b and beta)."""
-    m, S, t, XtX, Xty, yty = sums[:6]
-    w = g / (1.0 + m * g)
-    A = XtX - (S * w[:, None]).T @ S
-    b = Xty - S.T @ (w * t)
+@dataclass
+class ParticipantSums:
+    """The sums the REML criterion of :func:`fit_random_intercept` is made of, grouped by how
+    many observations a participant has (``sizes``): the weight ``g / (1 + m g)`` of a
+    participant depends on that count alone, so ``sum_i w_i s_i s_i'`` is ``sum_m w(m) SS_m``
+    with ``SS_m = sum of s_i s_i'`` over the participants with ``m`` observations. One
+    evaluation then costs a few p x p products, whatever the number of participants."""
+
+    sizes: np.ndarray       # distinct observation counts m
+    counts: np.ndarray      # participants with each
+    SS: np.ndarray          # (k, p, p): sum of s_i s_i' per count
+    St: np.ndarray          # (k, p): sum of t_i s_i
+    tt: np.ndarray          # (k,): sum of t_i^2
+    XtX: np.ndarray
+    Xty: np.ndarray
+    yty: float
+
+    @classmethod
+    def of(cls, m: np.ndarray, S: np.ndarray, t: np.ndarray, XtX, Xty, yty) -> "ParticipantSums":
+        sizes, group = np.unique(m, return_inverse=True)
+        k, p = len(sizes), S.shape[1]
+        SS = np.zeros((k, p, p))
+        St = np.zeros((k, p))
+        for index in range(k):
+            rows = group == index
+            SS[index] = S[rows].T @ S[rows]
+            St[index] = S[rows].T @ t[rows]
+        return cls(sizes=sizes.astype(float), counts=np.bincount(group, minlength=k).astype(float),
+                   SS=SS, St=St, tt=np.bincount(group, weights=t * t, minlength=k), XtX=XtX,
+                   Xty=Xty, yty=float(yty))
+
+
+def _A_and_Q(sums: ParticipantSums, g: float):
+    """A(g), Q(g) and beta(g) of :func:`fit_random_intercept`."""
+    w = g / (1.0 + sums.sizes * g)
+    A = sums.XtX - np.tensordot(w, sums.SS, axes=1)
+    b = sums.Xty - w @ sums.St
     beta = np.linalg.solve(A, b)
-    Q = yty - float(w @ (t * t)) - float(b @ beta)
+    Q = sums.yty - float(w @ sums.tt) - float(b @ beta)
     return A, Q, beta
 
 
-def _reml_deviance(sums: tuple, sigma2: float, tau2: float) -> float:
+def _reml_deviance(sums: ParticipantSums, sigma2: float, tau2: float) -> float:
     """-2 REML log-likelihood (up to a constant) at residual variance ``sigma2`` and
     random-intercept variance ``tau2``, not profiled:
     ``sum_i [(m_i - 1) log sigma2 + log(sigma2 + m_i tau2)] + log|A| - p log sigma2 + Q / sigma2``
     (``X'V^-1 X = A / sigma2``, ``r'V^-1 r = Q / sigma2``)."""
-    m, p = sums[0], sums[1].shape[1]
+    m, n, p = sums.sizes, sums.counts, sums.XtX.shape[0]
     A, Q, _ = _A_and_Q(sums, tau2 / sigma2)
     _, logdet = np.linalg.slogdet(A)
-    return float(((m - 1) * math.log(sigma2)).sum() + np.log(sigma2 + m * tau2).sum()
-                  + logdet - p * math.log(sigma2) + Q / sigma2)
+    return float((n * (m - 1)).sum() * math.log(sigma2) + (n * np.log(sigma2 + m * tau2)).sum()
+                 + logdet - p * math.log(sigma2) + Q / sigma2)
 
 
 def satterthwaite_df(fit: "RandomInterceptFit", contrasts: np.ndarray) -> np.ndarray:
@@ -990,7 +1021,7 @@ def satterthwaite_df(fit: "RandomInterceptFit", contrasts: np.ndarray) -> np.nda
     ``(sigma2, tau2)`` serve. A random-intercept variance of 0 (a singular fit) leaves no
     interior point to differentiate at: NaN."""
     contrasts = np.atleast_2d(np.asarray(contrasts, dtype=float))
-    if not fit.sums or fit.tau2 <= 0 or fit.sigma2 <= 0:
+    if fit.sums is None or fit.tau2 <= 0 or fit.sigma2 <= 0:
         return np.full(len(contrasts), math.nan)
     point = np.array([fit.sigma2, fit.tau2])
     steps = 1e-4 * point
@@ -1050,8 +1081,9 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
 
     with ``A(g) = X'X - sum_i w_i s_i s_i'``, ``w_i = g / (1 + m_i g)``, ``s_i`` the sum of
     participant i's rows of X, ``t_i`` the sum of their y, ``b(g) = X'y - sum_i w_i t_i s_i``
-    and ``Q(g) = y'y - sum_i w_i t_i^2 - b' A^-1 b``. Every term is a sum over participants, so
-    one evaluation costs O(participants x p^2) array operations; g is found by a grid on
+    and ``Q(g) = y'y - sum_i w_i t_i^2 - b' A^-1 b``. ``w_i`` depends only on ``m_i``, so the
+    sums are taken once per observation count (:class:`ParticipantSums`) and one evaluation
+    costs a few p x p products whatever the number of participants; g is found by a grid on
     theta = sqrt(g) (lme4's parameter, >= 0) refined by bounded Brent search. Then
     beta = A^-1 b, sigma2 = Q / (N - p), tau2 = g sigma2 and cov(beta) = sigma2 A^-1, the
     estimates and standard errors of ``lme4::lmer(..., REML = TRUE)``.
@@ -1078,23 +1110,20 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
     """
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
-    _, participant = np.unique(ids, return_inverse=True)
+    participant, _ = pd.factorize(pd.Series(np.asarray(ids)), sort=True)
     n_groups = int(participant.max()) + 1
     N, p = X.shape
     m = np.bincount(participant, minlength=n_groups).astype(float)
     S = np.zeros((n_groups, p))
-    np.add.at(S, participant, X)
+    for column in range(p):             # per-participant sums of each column of X
+        S[:, column] = np.bincount(participant, weights=X[:, column], minlength=n_groups)
     t = np.bincount(participant, weights=y, minlength=n_groups)
-    XtX, Xty, yty = X.T @ X, X.T @ y, float(y @ y)
+    sums = ParticipantSums.of(m, S, t, X.T @ X, X.T @ y, float(y @ y))
     dof = N - p
 
     def parts(theta: float):
         g = theta * theta
-        w = g / (1.0 + m * g)
-        A = XtX - (S * w[:, None]).T @ S
-        b = Xty - S.T @ (w * t)
-        beta = np.linalg.solve(A, b)
-        Q = yty - float(w @ (t * t)) - float(b @ beta)
+        A, Q, beta = _A_and_Q(sums, g)
         return g, A, beta, Q
 
     def deviance(theta: float) -> float:
@@ -1102,7 +1131,7 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
         sign, logdet = np.linalg.slogdet(A)
         if Q <= 0 or sign <= 0:
             return math.inf
-        return dof * math.log(Q / dof) + float(np.log1p(m * g).sum()) + logdet
+        return dof * math.log(Q / dof) + float((sums.counts * np.log1p(sums.sizes * g)).sum()) + logdet
 
     grid = np.concatenate([[0.0], np.geomspace(1e-3, 1e3, 61)])
     values = np.array([deviance(theta) for theta in grid])
@@ -1118,7 +1147,7 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
     note = "" if theta > 0 else "random-intercept variance estimated as 0 (singular fit, as lme4 reports it)"
     return RandomInterceptFit(beta=beta, cov=sigma2 * np.linalg.inv(A), sigma2=sigma2, tau2=g * sigma2,
                               converged=bool(search.success) and best < len(grid) - 1, note=note,
-                              sums=(m, S, t, XtX, Xty, yty))
+                              sums=sums)
 
 
 def _mixed_model_design(data: pd.DataFrame, group_levels: Sequence, waves: Sequence,
