@@ -24,7 +24,7 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
     import yaml
 
     from wellbeing import (ancova, anova, correlations, figures, ingest, io, participants,
-                           reading, reliability, report, score, tables)
+                           reliability, report, score, tables)
     from wellbeing import notebooks as nb
     from wellbeing.figures import SCATTER_MATRIX_MAX
     from wellbeing.study import study_input_files, validated_config
@@ -140,7 +140,7 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                     nb.render(root / "notebooks" / f"{notebook}.ipynb", study_id,
                               f"{study['title']}: {notebook}", f"results/{study_id}", root_text,
                               out / "notebooks" / f"{notebook}.html",
-                              labels=reading.variable_labels(study, root_text), waves=study["waves"])
+                              labels=tables.study_labels(study, root_text), waves=study["waves"])
         with timed("manifest"):
             outputs = sorted(str(path.relative_to(root)) for path in out.rglob("*")
                              if path.is_file() and path.name != "manifest.json")

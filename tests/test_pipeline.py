@@ -497,7 +497,7 @@ def test_notebooks_read_as_a_reader_expects(built):
     """Every notebook that draws a figure shows it; no table cell shows NaN, None, a float count
     (12.0) or scientific notation; no table or sentence shows a scale's id where its instrument
     definition has a label."""
-    from wellbeing.reading import variable_labels
+    from wellbeing.tables import study_labels
     from wellbeing.study import validated_config
 
     folder, _ = built
@@ -507,7 +507,7 @@ def test_notebooks_read_as_a_reader_expects(built):
     checked = 0
     for study_id, study in config["studies"].items():
         # scales by their <instrument>.<scale> id (a measure's name may be a plain word: sessions)
-        labelled = {variable for variable, text in variable_labels(study, folder).items()
+        labelled = {variable for variable, text in study_labels(study, folder).items()
                     if text != variable and "." in variable}
         for page in sorted((folder / "results" / study_id / "notebooks").glob("*.html")):
             parsed = _RenderedNotebook()

@@ -34,7 +34,6 @@ Fox, J. & Weisberg, S. (2019). An R Companion to Applied Regression, 3rd ed. (ca
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from itertools import product
 from typing import Mapping, Sequence
@@ -94,10 +93,7 @@ def _levene(residuals: np.ndarray, cells: list[np.ndarray], n: int) -> list[dict
                         "car::leveneTest default)" if centre == "median"
                         else "residuals across the cells; centre: mean (SPSS)")}
         if len(samples) >= 2:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                result = stats.levene(*samples, center=centre)
-            row.update(statistic=float(result.statistic), p=float(result.pvalue))
+            row["statistic"], row["p"] = anova_stage.levene_test(samples, centre)
         rows.append(row)
     return rows
 
@@ -237,11 +233,9 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
         {name: (np.asarray(factors[name], dtype=object), list(lv)) for name, lv in levels.items()}, n)]
     checks += _levene(residuals, cell_masks, n)
     shapiro = {"test": "shapiro_wilk", "n": n, "note": "residuals"}
-    if n >= 3 and np.ptp(residuals) > 0:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            result = stats.shapiro(residuals)
-        shapiro.update(statistic=float(result.statistic), p=float(result.pvalue))
+    tested = anova_stage.shapiro_test(residuals)
+    if tested is not None:
+        shapiro["statistic"], shapiro["p"] = tested
     checks.append(shapiro)
     return table, pd.DataFrame(means), pd.DataFrame(contrasts), pd.DataFrame(checks)
 

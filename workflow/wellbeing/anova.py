@@ -865,6 +865,26 @@ def _box_m(Y: np.ndarray, groups: np.ndarray, levels: Sequence) -> tuple[float, 
     return float(chi2), float(df), float(stats.chi2.sf(chi2, df)), "chi-square approximation"
 
 
+def shapiro_test(values: np.ndarray) -> tuple[float, float] | None:
+    """Shapiro-Wilk W and p (Royston's algorithm, as R's ``shapiro.test``), or None when
+    fewer than 3 different values leave it undefined."""
+    if values.size < 3 or np.ptp(values) == 0:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # large n: callers say so in a note
+        result = stats.shapiro(values)
+    return float(result.statistic), float(result.pvalue)
+
+
+def levene_test(samples: Sequence[np.ndarray], centre: str) -> tuple[float, float]:
+    """Levene's F and p across ``samples`` about each sample's ``centre`` (``mean``: as SPSS;
+    ``median``: Brown-Forsythe, the default of ``car::leveneTest``)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = stats.levene(*samples, center=centre)
+    return float(result.statistic), float(result.pvalue)
+
+
 def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Sequence,
                 outcome: str = "", anova_table: pd.DataFrame | None = None,
                 factors: Mapping[str, tuple[Sequence, Sequence]] | None = None) -> pd.DataFrame:
@@ -891,11 +911,9 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
             values = Y[mask, j]
             row = {"outcome": outcome, "test": "shapiro_wilk", **labels, "wave": wave,
                    "n": values.size, "note": ""}
-            if values.size >= 3 and np.ptp(values) > 0:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)   # said in the note instead
-                    result = stats.shapiro(values)
-                row.update(statistic=float(result.statistic), p=float(result.pvalue))
+            tested = shapiro_test(values)
+            if tested is not None:
+                row["statistic"], row["p"] = tested
                 if values.size > 5000:
                     row["note"] = ("n > 5000: p is approximate (R's shapiro.test refuses such "
                                    "samples); at this size any small departure is significant")
@@ -914,10 +932,7 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
                    "df2": float(sum(s.size for s in samples) - len(samples)),
                    "note": f"centre: {unit} mean (SPSS)" if centre == "mean"
                    else f"centre: {unit} median (Brown-Forsythe; car::leveneTest default)"}
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                result = stats.levene(*samples, center=centre)
-            row.update(statistic=float(result.statistic), p=float(result.pvalue))
+            row["statistic"], row["p"] = levene_test(samples, centre)
             rows.append(row)
     if several and Y.shape[1] >= 2:
         cell_index = np.zeros(len(Y), dtype=int)

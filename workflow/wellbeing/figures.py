@@ -416,17 +416,18 @@ def _factor_panels(cells, factors: dict | None) -> list[tuple[str, object]]:
     for combo in product(*factors.values()):
         mask = np.ones(len(cells), dtype=bool)
         for name, level in zip(factors, combo):
-            mask &= cells[name].map(_level).to_numpy() == str(level)
+            mask &= _levels(cells[name]).to_numpy() == str(level)
         panels.append((", ".join(f"{name} = {level}" for name, level in zip(factors, combo)),
                        cells[mask]))
     return panels
 
 
-def _level(value) -> str:
-    """A factor level as text (a code read back as 2.0 is the level 2)."""
+def _levels(values):
+    """A factor column as its levels' text (a code read back as 2.0 is the level 2), each
+    distinct value converted once."""
     from .anova import level_text
 
-    return level_text(value)
+    return values.map({value: level_text(value) for value in values.dropna().unique()})
 
 
 def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True,
@@ -504,7 +505,7 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                 members = keep
                 for part in filter(None, panel_title.split(", ")):
                     name, level = part.split(" = ", 1)
-                    members = members[members[name].map(_level) == level]
+                    members = members[_levels(members[name]) == level]
                 group_of = dict(zip(members["participant"].astype(str), members["group"].astype(str)))
                 x = np.arange(len(waves), dtype=float)
                 drawn, sampled_here = _trajectories_drawn(group_of, groups, matrix.index)
@@ -572,8 +573,8 @@ def _cells_by_series(cells, groups: list, factors: dict | None):
     def label(parts):
         return ", ".join(str(part) for part in parts if part != SINGLE_ARM)
 
-    relabelled = cells.assign(group=[label([g, *(_level(v) for v in values)]) for g, *values in
-                                     zip(cells["group"].astype(str), *[cells[n] for n in factors])])
+    relabelled = cells.assign(group=[label([g, *values]) for g, *values in
+                                     zip(cells["group"].astype(str), *[_levels(cells[n]) for n in factors])])
     series = [label([g, *combo]) for g in groups for combo in product(*factors.values())]
     return relabelled, series
 

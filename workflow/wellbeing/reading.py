@@ -39,13 +39,6 @@ HEADERS = {"p_adjusted": "p (adjusted)", "p_holm_pairs": "p (Holm, pairs)", "pes
            "statistic_type": "test", "diff_ci_low": "CI low", "diff_ci_high": "CI high"}
 
 
-def variable_labels(study: Mapping, root=None) -> dict[str, str]:
-    """Every analysable variable of a study with its label (:func:`wellbeing.tables.study_labels`)."""
-    from .tables import study_labels
-
-    return study_labels(dict(study), root)
-
-
 def _integral(values: pd.Series) -> bool:
     numbers = pd.to_numeric(values, errors="coerce").dropna()
     return bool(len(numbers)) and bool((numbers == numbers.round()).all())
@@ -147,7 +140,7 @@ class Notebook:
     results : str
         The study's results folder (``results/<study>``).
     labels : mapping
-        Variable id -> label (:func:`variable_labels`).
+        Variable id -> label (:func:`wellbeing.tables.study_labels`).
     waves : sequence of str
         The study's waves in time order.
     """
