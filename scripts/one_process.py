@@ -113,7 +113,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
         for entry in analyses.get("correlations", []):
             name = entry["name"]
             with timed("correlations"):
-                long, matrix = correlations.for_set(wide, study, entry)
+                instruments = tables.study_instruments_by_id(study, root_text)
+                long, matrix = correlations.for_set(wide, study, entry, instruments)
                 io.write_table(long, out / "correlations" / f"{name}.csv")
                 io.write_table(matrix, out / "correlations" / f"{name}_matrix.csv")
                 long = io.read_table(out / "correlations" / f"{name}.csv")
@@ -121,17 +122,18 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                 tables.write_table_files(tables.correlations_for_set(long, wide, study, entry),
                                          out / "tables" / f"correlations_{name}")
                 if entry["repeated_measures"]:
-                    io.write_table(correlations.repeated_measures(wide, study, entry),
+                    io.write_table(correlations.repeated_measures(wide, study, entry, instruments=instruments),
                                    out / "correlations" / f"{name}_rmcorr.csv")
                     tables.write_table_files(
-                        tables.rmcorr_table(io.read_table(out / "correlations" / f"{name}_rmcorr.csv"), entry),
+                        tables.rmcorr_for_set(io.read_table(out / "correlations" / f"{name}_rmcorr.csv"), study,
+                                              entry, root_text),
                         out / "tables" / f"correlations_{name}_rmcorr")
             with timed("figures"):
                 figures.save(figures.correlation_heatmap_for_set(long, matrix, study, entry),
                              out / "figures" / f"correlations_{name}_heatmap.png",
                              out / "figures" / f"correlations_{name}_heatmap.pdf")
                 if len(entry["variables"]) <= SCATTER_MATRIX_MAX:
-                    figures.save(figures.scatter_matrix_for_set(wide, study, entry),
+                    figures.save(figures.scatter_matrix_for_set(wide, study, entry, root_text, long=long),
                                  out / "figures" / f"correlations_{name}_scatter.png",
                                  out / "figures" / f"correlations_{name}_scatter.pdf")
         if notebooks_too:
@@ -140,7 +142,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                     nb.render(root / "notebooks" / f"{notebook}.ipynb", study_id,
                               f"{study['title']}: {notebook}", f"results/{study_id}", root_text,
                               out / "notebooks" / f"{notebook}.html",
-                              labels=tables.study_labels(study, root_text), waves=study["waves"])
+                              labels=tables.study_labels(study, root_text), waves=study["waves"],
+                              groups=tables.group_labels(study))
         with timed("manifest"):
             outputs = sorted(str(path.relative_to(root)) for path in out.rglob("*")
                              if path.is_file() and path.name != "manifest.json")

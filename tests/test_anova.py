@@ -325,6 +325,26 @@ def test_p_adjusted_across_outcomes():
     np.testing.assert_allclose(within["p_adjusted"], anova.p_adjust(within["p"], "holm"))
 
 
+def test_with_three_waves_the_greenhouse_geisser_p_is_the_one_adjusted():
+    # The tables report p_gg for within effects with three or more waves, so Holm adjusts p_gg.
+    # Two outcomes: Holm of two p values is min(1, 2 * smaller) for the smaller and
+    # max(that, larger) for the larger (R: p.adjust(c(a, b), "holm")).
+    data, _ = load_set("three_by_three")
+    data["set.copy"] = data[OUTCOME] * 0.5 + np.arange(len(data)) % 3
+    _, waves, groups = SETS["three_by_three"]
+    study = study_for(waves, groups, p_adjust="holm", outcomes=(OUTCOME, "set.copy"))
+    table = anova.for_study(data, study).anova
+    for effect in ("time", "group:time"):
+        block = table[table.effect == effect]
+        low, high = sorted(block["p_gg"])
+        expected = {low: min(1.0, 2 * low), high: max(min(1.0, 2 * low), high)}
+        np.testing.assert_allclose(block["p_adjusted"], [expected[p] for p in block["p_gg"]], rtol=1e-12)
+        assert (block["p_gg"] != block["p"]).all()
+    group = table[table.effect == "group"]           # a between effect has no correction
+    low, high = sorted(group["p"])
+    np.testing.assert_allclose(sorted(group["p_adjusted"]), [min(1, 2 * low), max(min(1, 2 * low), high)])
+
+
 def test_output_columns(results):
     result = results["three_by_three"]
     assert list(result.anova.columns) == anova.ANOVA_COLUMNS

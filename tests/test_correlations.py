@@ -403,3 +403,25 @@ def test_repeated_measures_counts_who_is_left_out():
     # e: x centred -1, 0, 1 and y centred 0, 0, 0 -> sum xy and sum y^2 unchanged, sum x^2 + 2.
     assert (row.n_participants, row.n_observations, row.n_excluded, row.dof) == (3, 7, 2, 3)
     assert row.r == pytest.approx(3.5 / np.sqrt(4.5 * 8.5), abs=1e-15)
+
+
+def test_shared_items_mark_a_total_and_its_own_subscale():
+    # FFMQ-39's non-reactivity facet is items 4, 9, 19, 21, 24, 29, 33 (Baer et al. 2006): all
+    # seven are in the total; the observing facet shares none with it.
+    from wellbeing.instruments import load_instrument
+
+    instruments = {"ffmq39": load_instrument("ffmq39"), "pss10": load_instrument("pss10")}
+    rng = np.random.default_rng(11)
+    wide = pd.DataFrame({"participant": [f"p{i}" for i in range(30)], "wave": "pre", "group": "",
+                         "ffmq39.total": rng.normal(130, 15, 30), "ffmq39.nonreact": rng.normal(23, 4, 30),
+                         "ffmq39.observe": rng.normal(26, 5, 30), "pss10.total": rng.normal(17, 6, 30)})
+    variables = ["ffmq39.total", "ffmq39.nonreact", "ffmq39.observe", "pss10.total"]
+    long, _ = correlations.for_set(wide, {"waves": ["pre"]}, {"name": "demo", "variables": variables},
+                                   instruments)
+    shared = {(row.var1, row.var2): row.shared_items for row in long.itertuples()}
+    assert shared[("ffmq39.total", "ffmq39.nonreact")] == 7
+    assert shared[("ffmq39.total", "ffmq39.observe")] == 8
+    assert shared[("ffmq39.nonreact", "ffmq39.observe")] == 0
+    assert shared[("ffmq39.total", "pss10.total")] == 0
+    without, _ = correlations.for_set(wide, {"waves": ["pre"]}, {"name": "demo", "variables": variables})
+    assert (without.shared_items == 0).all()

@@ -1,4 +1,4 @@
-"""Tests of the reliability and ANOVA figures (issues 5, 6 and 8): ``wellbeing.figures``.
+"""Tests of the figures: ``wellbeing.figures``.
 
 Each figure function is drawn on a small frame and checked for what it must show (axes, one
 line per participant or per group, one marker per estimate, the threshold, the axis label with
@@ -91,7 +91,10 @@ def test_anova_interaction_content():
     assert len(lines(figure, "trajectory")) == 8               # P8 has no post wave: not drawn
     means = lines(figure, "means")
     assert len(means) == 2 and all(len(line.get_xdata()) == 2 for line in means)
-    assert axes.get_ylabel().replace("\n", " ") == "Perceived Stress Scale (10 items): Perceived stress (0–40)"
+    # a short axis label (the score's range); the instrument is named once, in the caption
+    assert axes.get_ylabel() == "Score (0–40)"
+    captions = [t.get_text().replace("\n", " ") for t in axes.texts]
+    assert sum("Perceived Stress Scale (10 items)" in text for text in captions) == 1
     assert [t.get_text() for t in axes.get_xticklabels()] == ["pre", "post"]
     assert "group × time" in axes.get_title(loc="left")
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
@@ -116,9 +119,19 @@ def test_anova_panel_content():
     assert len(figure.axes) == 4 and len(visible) == 3         # 2 x 2 grid, one cell hidden
     for axes in visible:
         assert len([line for line in axes.get_lines() if line.get_gid() == "means"]) == 2
-        assert "$F$(1, " in axes.get_title(loc="left")
-    assert "(0–40)" in visible[0].get_ylabel().replace("\n", " ")
+        # a title per panel (the outcome), the test under it
+        assert sum("$F$(1, " in text.get_text() for text in axes.texts) == 1
+    assert [axes.get_title(loc="left") for axes in visible] == ["Perceived stress", "minutes", "Perceived stress"]
+    assert visible[0].get_ylabel() == "Score (0–40)"
+    # the instrument named once for the whole figure, not on every axis
+    notes = [t.get_text().replace("\n", " ") for t in figure.texts]
+    assert sum(text.count("Perceived Stress Scale (10 items)") for text in notes) == 1
     assert len(figure.legends) == 1
+    # n per group in the legend: control 5 analysed, trained 3 (P8 has no post wave)
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == ["control (n = 5)", "trained (n = 3)"]
+    # the groups' markers are dodged: at each wave the two means stand apart
+    xs = [line.get_xdata() for line in lines(figure, "means")[:2]]
+    assert abs(xs[1][0] - xs[0][0]) >= 0.15
     figures.plt.close(figure)
 
 
@@ -187,3 +200,42 @@ def test_scatter_matrix_uses_hexagonal_bins_for_many_participants():
         note = [t.get_text() for t in figure.texts if "hexagonal" in t.get_text()]
         assert bool(note) == (expected is PolyCollection)
         figures.plt.close(figure)
+
+
+def correlation_outputs():
+    """A set of three variables where ffmq39.total contains ffmq39.nonreact (7 shared items)."""
+    long = pd.DataFrame({"var1": ["ffmq39.total", "ffmq39.total", "ffmq39.nonreact"],
+                         "var2": ["ffmq39.nonreact", "pss10.total", "pss10.total"],
+                         "r": [0.81, -0.45, -0.30], "p_adjusted": [0.0001, 0.004, 0.06],
+                         "shared_items": [7, 0, 0], "p_adjust": "holm"})
+    variables = ["ffmq39.total", "ffmq39.nonreact", "pss10.total"]
+    r = np.eye(3)
+    r[0, 1] = r[1, 0] = 0.81
+    r[0, 2] = r[2, 0] = -0.45
+    r[1, 2] = r[2, 1] = -0.30
+    matrix = pd.DataFrame(r, columns=variables).assign(variable=variables)[["variable", *variables]]
+    return long, matrix, variables
+
+
+def test_heatmap_shows_one_triangle_and_marks_the_part_whole_pair():
+    long, matrix, variables = correlation_outputs()
+    figure = figures.correlation_heatmap(matrix, long, "demo", note="n")
+    axes = figure.axes[0]
+    # rows: every variable but the first; columns: every one but the last; each pair once
+    assert [t.get_text() for t in axes.get_yticklabels()] == variables[1:]
+    assert [t.get_text() for t in axes.get_xticklabels()] == variables[:-1]
+    cells = sorted(t.get_text() for t in axes.texts)
+    assert cells == ["-.30", "-.45**", ".81†"]        # the part-whole r is marked, not starred
+    figures.plt.close(figure)
+
+
+def test_scatter_matrix_prints_r_above_the_diagonal():
+    long, _, variables = correlation_outputs()
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(rng.normal(size=(30, 3)), columns=variables)
+    figure = figures.scatter_matrix(frame, variables, "demo", long=long)
+    upper = {(i, j): figure.axes[3 * i + j] for i in range(3) for j in range(3) if j > i}
+    assert [t.get_text() for t in upper[(0, 1)].texts] == ["r = .81†"]
+    assert [t.get_text() for t in upper[(0, 2)].texts] == ["r = -.45**"]
+    assert any("part-whole" in t.get_text() for t in figure.texts)
+    figures.plt.close(figure)

@@ -72,3 +72,33 @@ def test_missing_answers_are_counted_and_labels_used():
     rows = table[(table.group == "c")]
     assert rows.level.tolist() == ["Female", "Male"]
     assert rows.n_missing.tolist() == [1, 1] and rows.n.tolist() == [4, 4]
+
+
+def test_value_labels_from_the_config_win_and_codes_read_back_as_floats_are_whole():
+    # A CSV column with a blank is read as float: codes 1.0 and 2.0 are the codes 1 and 2.
+    data = frame("ct")
+    data["gender"] = [1.0, 1.0, None, 2.0, 1.0, 2.0, 2.0, 1.0, 3.0]
+    codebook = pd.DataFrame({"column": ["gender", "age"], "label": ["Gender", "Age in years"],
+                             "values": ["1=Female; 2=Male", ""]})
+    config = study("ct", categorical=("gender",))
+    config["value_labels"] = {"gender": {1: "Woman", 3: "Another gender"}}
+    config["measures"] = [{"name": "age", "label": "Age", "unit": "years"}]
+    table = characteristics(data, config, codebook)
+    rows = table[(table.variable == "gender") & (table.group == "all")]
+    assert rows.level.tolist() == ["Woman", "Male", "Another gender"]     # config, codebook, config
+    assert rows.code.tolist() == ["1", "2", "3"]
+    assert rows["count"].tolist() == [4, 3, 1]
+    assert set(table.loc[table.variable == "gender", "label"]) == {"Gender"}
+    assert set(table.loc[table.variable == "age", "label"]) == {"Age (years)"}   # measure label and unit
+
+
+def test_participants_table_names_variables_by_label():
+    from wellbeing.tables import participants_table
+
+    data = frame("ct")
+    data["gender"] = ["1", "1", "", "2", "1", "2", "2", "1", "1"]
+    config = study("ct", categorical=("gender",))
+    config["value_labels"] = {"gender": {"1": "Female", "2": "Male"}}
+    codebook = pd.DataFrame({"column": ["gender"], "label": ["Gender"], "values": [""]})
+    rows = participants_table(characteristics(data, config, codebook), config).rows
+    assert [row[0] for row in rows] == ["age, *M* (*SD*)", "Gender, *n* (%)", "    Female", "    Male"]

@@ -93,9 +93,9 @@ def test_results_of_a_stage_list_tables_then_panel_then_figures_in_config_order(
         f"{folder}/tables/anova.html", f"{folder}/figures/anova_panel.png",
         f"{folder}/figures/anova_scs26.total.png", f"{folder}/figures/anova_eq60.total.png",
         f"{folder}/anova/anova.csv"]
-    assert sorted(["Notebooks", "Scores", "Correlations", "Time x group ANOVA", "Participants",
+    assert sorted(["Notebooks", "Scores", "Correlations", "ANOVA", "Participants",
                    "Reliability", "Baseline-adjusted ANCOVA"], key=stage_rank) == [
-        "Participants", "Reliability", "Time x group ANOVA", "Baseline-adjusted ANCOVA",
+        "Participants", "Reliability", "ANOVA", "Baseline-adjusted ANCOVA",
         "Correlations", "Scores", "Notebooks"]
 
 
@@ -167,7 +167,7 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
     results = script_value(page, "results")
     categories = script_value(page, "categories")
     stages = categories[STUDY]
-    assert list(stages) == ["Participants", "Reliability", "Time x group ANOVA",
+    assert list(stages) == ["Participants", "Reliability", "ANOVA",
                             "Baseline-adjusted ANCOVA", "Correlations", "Scores", "Notebooks"]
     tables = sorted((folder / "results" / STUDY / "tables").glob("*.html"))
     assert {path.stem for path in tables} == {"participants", "reliability", "anova", "ancova",
@@ -184,7 +184,7 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
         if any(kind == "table" for kind in kinds):
             assert kinds[0] == "table", stage
     prefix = f"results/{STUDY}"
-    assert stages["Time x group ANOVA"] == [
+    assert stages["ANOVA"] == [
         f"{prefix}/tables/anova.html", f"{prefix}/figures/anova_panel.png",
         f"{prefix}/figures/anova_scs26.total.png", f"{prefix}/figures/anova_pss10.total.png",
         f"{prefix}/figures/anova_eq60.total.png", f"{prefix}/anova/anova.csv"]
@@ -234,6 +234,6 @@ def test_the_report_renders_its_results_in_a_browser(reported, tmp_path):
                           capture_output=True, text=True, timeout=300)
     dom = done.stdout
     assert 'id="study-results"' in dom, done.stderr[-2000:]
-    section = dom[dom.index(f'id="wb-{STUDY}--Time-x-group-ANOVA"'):]
+    section = dom[dom.index(f'id="wb-{STUDY}--ANOVA"'):]
     assert section.index('class="apa"') < section.index("<img")
     assert dom.count('<table class="apa"') == 6

@@ -1,4 +1,4 @@
-"""Tests of the APA tables of reliability and of the time x group ANOVA (issues 5, 6 and 8):
+"""Tests of the APA tables (reliability, ANOVA, correlations, participants):
 ``wellbeing.tables.reliability_table`` and ``anova_table``.
 
 Expected strings are worked out by hand from the small frames below, following APA 7th edition
@@ -227,3 +227,37 @@ def test_ancova_table_of_an_undefined_analysis_shows_dashes_and_the_reason():
     table = tables.ancova_table(result.ancova, result.adjusted_means, result.contrasts, study)
     assert table.rows == [["age", "6", "—", "—", "—", "—", "—", "—"]]
     assert "— not defined for age: no variance: every analysed score is 30; the ANCOVA is not defined." in table.note
+
+
+def test_part_whole_pairs_are_marked_not_starred_and_labels_used():
+    # FFMQ total contains its own non-reactivity facet: r = .81 is partly items with themselves.
+    frame = pd.DataFrame({"ffmq39.total": [120.0, 130, 140, 150], "ffmq39.nonreact": [20.0, 22, 25, 27],
+                          "pss10.total": [20.0, 18, 15, 12]})
+    long = pd.DataFrame({"var1": ["ffmq39.total", "ffmq39.total", "ffmq39.nonreact"],
+                         "var2": ["ffmq39.nonreact", "pss10.total", "pss10.total"], "n": [4, 4, 4],
+                         "r": [0.81, -0.45, -0.30], "p": [0.0001, 0.004, 0.06],
+                         "p_adjusted": [0.0003, 0.008, 0.06], "shared_items": [7, 0, 0]})
+    labels = {"ffmq39.total": "FFMQ total", "ffmq39.nonreact": "Non-reactivity", "pss10.total": "Perceived stress"}
+    table = tables.correlation_table(long, frame, {"name": "demo", "variables": list(frame.columns)},
+                                     labels=labels)
+    assert table.rows[1][:5] == ["2. Non-reactivity", "4", "23.50", "3.11", ".81†"]
+    assert table.rows[2][4:] == ["-.45**", "-.30"]
+    assert "† Part-whole pair" in table.note
+    plain = tables.correlation_table(long.assign(shared_items=0), frame,
+                                     {"name": "demo", "variables": list(frame.columns)})
+    assert plain.rows[1][4] == ".81***" and "Part-whole" not in plain.note
+
+    rm = long.assign(n_participants=40, n_observations=80, dof=39, ci_low=-0.5, ci_high=0.9,
+                     waves="pre; post", note="")
+    rows = tables.rmcorr_table(rm, {"name": "demo", "p_adjust": "holm"}, labels=labels).rows
+    assert rows[0][:3] == ["FFMQ total", "Non-reactivity", ".81†"]
+    assert rows[1][:3] == ["FFMQ total", "Perceived stress", "-.45"]
+
+
+def test_significance_stars_in_a_note_stay_stars_in_every_format():
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 1, 4, 3]})
+    long = pd.DataFrame({"var1": ["a"], "var2": ["b"], "n": [4], "r": [0.6], "p": [0.4], "p_adjusted": [0.4]})
+    table = tables.correlation_table(long, frame, {"name": "demo", "variables": ["a", "b"]})
+    assert "\\* *p* < .05, \\*\\* *p* < .01, \\*\\*\\* *p* < .001" in tables.to_markdown(table)
+    assert "* <i>p</i> &lt; .05, ** <i>p</i> &lt; .01, *** <i>p</i> &lt; .001" in tables.to_html(table)
+    assert r"* \textit{p} \textless{} .05, ** \textit{p} \textless{} .01" in tables.to_latex(table)

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 
-from wellbeing import ancova, anova, ingest, reliability, score  # noqa: E402
+from wellbeing import ancova, anova, ingest, participants, reliability, score  # noqa: E402
 from wellbeing.errors import UserError  # noqa: E402
 from wellbeing.study import validated_config  # noqa: E402
 
@@ -184,6 +184,10 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
     if "codebook_labels" in expect:
         labels = dict(zip(result.codebook.column, result.codebook.label.fillna("")))
         outcome["codebook_labels"] = {column: labels.get(column) for column in expect["codebook_labels"]}
+    if "participants" in expect:
+        table = participants.characteristics(result.responses, study, result.codebook)
+        outcome["participants"] = [[r.variable, r.level, r.code, r.group, _cell(r.count)]
+                                   for r in table[table.kind == "categorical"].itertuples(index=False)]
     if {"scores", "reliability", "anova_stop", "anova_notes", "anova_excluded", "ancova_notes"} & set(expect):
         long, wide = score.for_study(result.responses, study, folder)
         if "scores" in expect:

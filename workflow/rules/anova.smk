@@ -5,7 +5,7 @@ rule anova:
         anova=report(
             "results/{study}/anova/anova.csv",
             category="{study}",
-            subcategory="Time x group ANOVA",
+            subcategory="ANOVA",
             caption="../report/anova.rst",
             labels={"result": "Data: anova.csv"},
         ),

@@ -25,6 +25,7 @@ try:
     from wellbeing.headers import check_items_in_headers
     from wellbeing.notebooks import NOTEBOOKS, notebooks_for
     from wellbeing.study import validated_config, study_input_files, instrument_definition_files
+    from wellbeing.tables import study_labels
 
     if not jobs_use_conda():
         for package in JOB_PACKAGES:
@@ -84,6 +85,16 @@ def raw_inputs(wildcards):
 def instrument_files(wildcards):
     """The instrument definitions a study scores with: a change to one rescores the study."""
     return instrument_definition_files(CONFIG["studies"][wildcards.study], REPO_ROOT)
+
+
+def outcome_label(wildcards):
+    """An outcome's label (its scale's or measure's), as its figure's title names it."""
+    return study_labels(CONFIG["studies"][wildcards.study], REPO_ROOT).get(wildcards.outcome, wildcards.outcome)
+
+
+def outcome_figure_labels(wildcards):
+    """The report's heading of an outcome's figure."""
+    return {"result": f"Figure: {outcome_label(wildcards)}"}
 
 
 def correlation_settings(wildcards):

@@ -1,6 +1,7 @@
 rule correlations:
     input:
         scores="results/{study}/scores/scores_wide.csv",
+        definitions=instrument_files,  # which scales share items (part-whole pairs)
     output:
         long=report(
             "results/{study}/correlations/{name}.csv",
@@ -13,6 +14,7 @@ rule correlations:
     params:
         study=study_settings,
         correlation_set=correlation_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     log:
         "logs/{study}/correlations_{name}.log",
     benchmark:
@@ -26,6 +28,7 @@ rule correlations:
 rule correlations_rmcorr:
     input:
         scores="results/{study}/scores/scores_wide.csv",
+        definitions=instrument_files,  # which scales share items (part-whole pairs)
     output:
         rmcorr=report(
             "results/{study}/correlations/{name}_rmcorr.csv",
@@ -37,6 +40,7 @@ rule correlations_rmcorr:
     params:
         study=study_settings,
         correlation_set=correlation_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     wildcard_constraints:
         name=exactly(entry["name"] for entry in CORRELATION_SETS if entry["repeated_measures"]),
     log:

@@ -42,6 +42,7 @@ rule figure_correlations:
 rule figure_scatter_matrix:
     input:
         scores="results/{study}/scores/scores_wide.csv",
+        long="results/{study}/correlations/{name}.csv",
     output:
         scatter=report(
             "results/{study}/figures/correlations_{name}_scatter.png",
@@ -101,9 +102,9 @@ rule figure_anova:
         interaction=report(
             "results/{study}/figures/anova_{outcome}.png",
             category="{study}",
-            subcategory="Time x group ANOVA",
+            subcategory="ANOVA",
             caption="../report/figure_anova.rst",
-            labels={"result": "Figure: {outcome}"},
+            labels=outcome_figure_labels,
         ),
         interaction_pdf="results/{study}/figures/anova_{outcome}.pdf",
     wildcard_constraints:
@@ -111,6 +112,7 @@ rule figure_anova:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+        outcome_label=outcome_label,  # for the report's caption
     log:
         "logs/{study}/figure_anova_{outcome}.log",
     benchmark:
@@ -130,7 +132,7 @@ rule figure_anova_panel:
         panel=report(
             "results/{study}/figures/anova_panel.png",
             category="{study}",
-            subcategory="Time x group ANOVA",
+            subcategory="ANOVA",
             caption="../report/figure_anova_panel.rst",
             labels={"result": "Figure: all outcomes (panel)"},
         ),

@@ -2,6 +2,7 @@ rule table_correlations:
     input:
         long="results/{study}/correlations/{name}.csv",
         scores="results/{study}/scores/scores_wide.csv",
+        definitions=instrument_files,  # the variables' labels come from them
     output:
         markdown="results/{study}/tables/correlations_{name}.md",
         html=report(
@@ -28,6 +29,7 @@ rule table_correlations:
 rule table_rmcorr:
     input:
         rmcorr="results/{study}/correlations/{name}_rmcorr.csv",
+        definitions=instrument_files,  # the variables' labels come from them
     output:
         markdown="results/{study}/tables/correlations_{name}_rmcorr.md",
         html=report(
@@ -39,6 +41,7 @@ rule table_rmcorr:
         ),
         latex="results/{study}/tables/correlations_{name}_rmcorr.tex",
     params:
+        study=study_settings,
         correlation_set=correlation_settings,
     log:
         "logs/{study}/table_rmcorr_{name}.log",
@@ -112,7 +115,7 @@ rule table_anova:
         html=report(
             "results/{study}/tables/anova.html",
             category="{study}",
-            subcategory="Time x group ANOVA",
+            subcategory="ANOVA",
             caption="../report/table_anova.rst",
             labels={"result": "APA table: time x group ANOVA"},
         ),

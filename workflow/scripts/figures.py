@@ -15,7 +15,8 @@ def main():
         figures.save(heatmap, snakemake.output.heatmap, snakemake.output.heatmap_pdf)
     elif snakemake.rule == "figure_scatter_matrix":
         scatter = figures.scatter_matrix_for_set(io.read_table(snakemake.input.scores),
-                                                 snakemake.params.study, snakemake.params.correlation_set)
+                                                 snakemake.params.study, snakemake.params.correlation_set,
+                                                 long=io.read_table(snakemake.input.long))
         figures.save(scatter, snakemake.output.scatter, snakemake.output.scatter_pdf)
     elif snakemake.rule == "figure_reliability":
         forest = figures.reliability_forest_for_study(io.read_table(snakemake.input.reliability),

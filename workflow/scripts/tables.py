@@ -15,7 +15,8 @@ def main():
                                             io.read_table(snakemake.input.scores),
                                             snakemake.params.study, snakemake.params.correlation_set)
     elif snakemake.rule == "table_rmcorr":
-        table = tables.rmcorr_table(io.read_table(snakemake.input.rmcorr), snakemake.params.correlation_set)
+        table = tables.rmcorr_for_set(io.read_table(snakemake.input.rmcorr), snakemake.params.study,
+                                      snakemake.params.correlation_set)
     elif snakemake.rule == "table_participants":
         table = tables.participants_table(io.read_table(snakemake.input.characteristics),
                                           snakemake.params.study)

@@ -1567,8 +1567,11 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
     anova = pd.concat(tables["anova"], ignore_index=True)
     anova["p_adjust"] = method
     anova["p_adjusted"] = np.nan
+    # The p a table reports is adjusted: Greenhouse-Geisser's for a within effect of three or
+    # more waves (df1 > 1 with an epsilon), else the uncorrected one.
+    reported = anova["p"].where(~(anova["eps_gg"].notna() & (anova["df1"] > 1)), anova["p_gg"])
     for _, index in anova.groupby(["population", "effect"], sort=False).groups.items():
-        anova.loc[index, "p_adjusted"] = p_adjust(anova.loc[index, "p"], method)
+        anova.loc[index, "p_adjusted"] = p_adjust(reported.loc[index], method)
     follow = pd.concat(tables["followups"], ignore_index=True)
     follow["p_adjust"] = method
     family = ["population", "comparison", "group", *names, "wave", "contrast"]

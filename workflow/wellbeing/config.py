@@ -263,6 +263,12 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
         if group not in study.get("groups", []):
             raise fail(f"group_labels.{group}", f"'{group}' is not one of the study's groups "
                                                 f"{study.get('groups', [])}")
+    categorical = (study.get("analyses", {}).get("participants") or {}).get("categorical") or []
+    for column in study["value_labels"]:
+        if column not in categorical:
+            raise fail(f"value_labels.{column}", f"'{column}' is not a categorical column of "
+                                                 f"analyses.participants {list(categorical)}; list it "
+                                                 "there, or remove its labels")
     if all(source.get("per_participant") for source in study["sources"]):
         raise fail("sources", "every source is per_participant; at least one must hold responses "
                               "(wave, wave_column or wave_suffixes)")

@@ -101,6 +101,7 @@ import pandas as pd
 from scipy import special, stats
 
 from .errors import UserError
+from .instruments import shared_items
 
 __all__ = [
     "LONG_COLUMNS",
@@ -118,13 +119,13 @@ __all__ = [
 LONG_COLUMNS = [
     "set", "var1", "var2", "n", "r", "ci_low", "ci_high", "p", "p_adjusted", "method",
     "p_adjust", "ci_method", "data", "var1_data", "var2_data", "covariates", "deletion",
-    "n_participants", "n_excluded", "note",
+    "n_participants", "n_excluded", "shared_items", "note",
 ]
 
 #: Columns of :func:`repeated_measures`' table, in order.
 RM_COLUMNS = [
     "set", "var1", "var2", "n_participants", "n_observations", "n_excluded", "dof", "r", "ci_low", "ci_high",
-    "p", "p_adjusted", "method", "p_adjust", "waves", "note",
+    "p", "p_adjusted", "method", "p_adjust", "waves", "shared_items", "note",
 ]
 
 _Z975 = stats.norm.ppf(0.975)   # = R's qnorm(0.975)
@@ -432,8 +433,8 @@ def analysis_frame(scores_wide: pd.DataFrame, study: Mapping,
 # One set
 # --------------------------------------------------------------------------------------------
 
-def for_set(scores_wide: pd.DataFrame, study: Mapping,
-            correlation_set: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+def for_set(scores_wide: pd.DataFrame, study: Mapping, correlation_set: Mapping,
+            instruments: Mapping | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Correlate one configured set: the long table and the matrix of r.
 
     Parameters
@@ -447,6 +448,9 @@ def for_set(scores_wide: pd.DataFrame, study: Mapping,
         One entry of the study's ``analyses.correlations``: ``name``, ``variables`` and the
         optional ``wave``, ``change``, ``method``, ``missing``, ``p_adjust``, ``covariates``
         (defaults: first wave, false, pearson, pairwise, holm, none).
+    instruments : mapping, optional
+        The study's instrument definitions by id, to count the items two scales share
+        (:func:`wellbeing.instruments.shared_items`).
 
     Returns
     -------
@@ -456,7 +460,9 @@ def for_set(scores_wide: pd.DataFrame, study: Mapping,
         (pearson/spearman), ``p_adjust`` (holm/fdr_bh/none), ``ci_method``, ``data`` (the wave or
         ``"change"``), ``var1_data``/``var2_data`` (the wave or ``"post - pre"`` each variable
         was taken from), ``covariates`` (``"; "``-joined, empty if none), ``deletion``
-        (pairwise/listwise), ``n_participants``, ``n_excluded``, ``note``.
+        (pairwise/listwise), ``n_participants``, ``n_excluded``, ``shared_items`` (items the
+        two scales are scored from in common: above 0 the pair is part-whole, e.g. a total and
+        its own subscale, and its r is no finding), ``note``.
     matrix : DataFrame
         Column ``variable`` then one column per variable: r, symmetric, 1 on the diagonal.
 
@@ -516,7 +522,7 @@ def for_set(scores_wide: pd.DataFrame, study: Mapping,
                 "data": data, "var1_data": sources[var1], "var2_data": sources[var2],
                 "covariates": "; ".join(covariates), "deletion": missing,
                 "n_participants": n_participants, "n_excluded": n_participants - stat["n"],
-                "note": stat["note"],
+                "shared_items": shared_items(var1, var2, instruments), "note": stat["note"],
             })
     long = pd.DataFrame(rows)
     long["p_adjusted"] = p_adjust(long["p"].to_numpy(float), adjust)
@@ -596,7 +602,8 @@ def rm_corr(data: pd.DataFrame, x: str, y: str, subject: str = "participant") ->
 
 
 def repeated_measures(scores_wide: pd.DataFrame, study: Mapping, correlation_set: Mapping,
-                      waves: Sequence[str] | None = None) -> pd.DataFrame:
+                      waves: Sequence[str] | None = None,
+                      instruments: Mapping | None = None) -> pd.DataFrame:
     """Repeated-measures correlations (:func:`rm_corr`) of a set's pairs across waves.
 
     Uses the rows of ``scores_wide`` at ``waves`` (default every wave of the study) and the
@@ -611,7 +618,7 @@ def repeated_measures(scores_wide: pd.DataFrame, study: Mapping, correlation_set
         ``n_observations`` count the participants with both variables at two or more of the waves
         and their rows; ``n_excluded`` the other participants with a row at those waves (a
         participant seen once, or missing one of the variables, says nothing about change
-        within a person).
+        within a person). ``shared_items`` as in :func:`for_set`.
 
     Raises
     ------
@@ -656,7 +663,7 @@ def repeated_measures(scores_wide: pd.DataFrame, study: Mapping, correlation_set
                                                   "ci_low", "ci_high", "p")},
                          "n_excluded": in_study - stat["n_participants"],
                          "method": "rmcorr", "p_adjust": adjust, "waves": "; ".join(waves),
-                         "note": stat["note"]})
+                         "shared_items": shared_items(var1, var2, instruments), "note": stat["note"]})
     table = pd.DataFrame(rows)
     table["p_adjusted"] = p_adjust(table["p"].to_numpy(float), adjust)
     return table[RM_COLUMNS]

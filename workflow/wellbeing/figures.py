@@ -53,46 +53,89 @@ def save(figure, png: str | Path, pdf: str | Path | None = None) -> None:
     plt.close(figure)
 
 
+def _pairs_by_variables(long) -> dict:
+    """Each row of ``correlations/<name>.csv`` under both orders of its pair."""
+    pairs = {}
+    for row in (long.itertuples(index=False) if long is not None else []):
+        pairs[(row.var1, row.var2)] = pairs[(row.var2, row.var1)] = row
+    return pairs
+
+
+def _r_text(pair) -> str:
+    """A pair's r as a cell shows it: stars for its adjusted p, or the part-whole mark."""
+    from .tables import PART_WHOLE_MARK, _missing, fmt_unit, part_whole, stars
+
+    if pair is None or _missing(pair.r):
+        return ""
+    if part_whole(pair):
+        return fmt_unit(pair.r) + PART_WHOLE_MARK
+    return fmt_unit(pair.r) + stars(pair.p_adjusted)
+
+
+def _correlation_note(long, correlation_set: dict) -> str:
+    """A figure's note on a set's significance marks, and on part-whole pairs when it has one."""
+    from .tables import P_ADJUST_NAMES, part_whole
+
+    adjust = P_ADJUST_NAMES[correlation_set.get("p_adjust", "holm")][1]
+    note = f"* p < .05, ** p < .01, *** p < .001 ({adjust} across the set's {len(long)} pairs)."
+    if any(part_whole(row) for row in long.itertuples(index=False)):
+        note += (" † part-whole pair (the scales share items, e.g. a total and its own subscale): "
+                 "not a finding, not starred.")
+    return note
+
+
 def correlation_heatmap(matrix, long, title: str, note: str = "", labels: dict | None = None):
-    """Heatmap of a correlation matrix: r printed in every cell, a diverging colour-blind-safe
-    palette (ColorBrewer RdBu) centred on 0 from -1 to 1, and * ** *** for the adjusted p.
+    """Heatmap of a correlation matrix, one triangle: each pair once below the diagonal, r
+    printed in its cell, a diverging colour-blind-safe palette (ColorBrewer RdBu) centred on 0
+    from -1 to 1, * ** *** for the adjusted p, and a part-whole pair (``shared_items`` above 0)
+    hatched and marked † instead of starred.
 
     Parameters
     ----------
     matrix : DataFrame
         ``correlations/<name>_matrix.csv`` (first column ``variable``).
     long : DataFrame
-        ``correlations/<name>.csv``, for the adjusted p values.
+        ``correlations/<name>.csv``, for the adjusted p values and the shared items.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Rows are the variables but the first, columns all but the last; one text per pair.
     """
-    from .tables import fmt_unit, stars
+    from matplotlib.patches import Rectangle
+
+    from .tables import part_whole
 
     variables = list(matrix["variable"])
     values = matrix.set_index("variable").loc[variables, variables].to_numpy(dtype=float)
-    shown = values.copy()
-    np.fill_diagonal(shown, np.nan)       # the diagonal (r = 1) says nothing: leave it blank
-    adjusted = {}
-    for row in long.itertuples(index=False):
-        adjusted[(row.var1, row.var2)] = adjusted[(row.var2, row.var1)] = row.p_adjusted
+    pairs = _pairs_by_variables(long)
+    rows, columns = variables[1:], variables[:-1]
+    shown = np.full((len(rows), len(columns)), np.nan)
+    for i in range(len(rows)):
+        shown[i, :i + 1] = values[i + 1, :i + 1]
     with styled():
-        size = 1.0 + 0.75 * len(variables)
-        figure, axes = plt.subplots(figsize=(size + 1.2, size))
-        colours = matplotlib.colormaps["RdBu_r"].copy()
-        colours.set_bad("#f2f2f2")
+        size = 1.0 + 0.72 * max(len(rows), 1)
+        figure, axes = plt.subplots(figsize=(size + 1.6, size))
+        colours = matplotlib.colormaps["RdBu_r"].with_extremes(bad=(1, 1, 1, 0))   # the empty triangle blank
         image = axes.imshow(shown, cmap=colours, vmin=-1, vmax=1)
         axes.grid(False)
-        for i, first in enumerate(variables):
-            for j, second in enumerate(variables):
-                if i == j:
-                    continue
-                r = values[i, j]
-                text = fmt_unit(r) + stars(adjusted.get((first, second)))
-                axes.text(j, i, text, ha="center", va="center", fontsize=7.5,
-                          color="white" if abs(r) > 0.6 else "black")
-        names = [_wrap((labels or {}).get(v, v), 28) for v in variables]
-        axes.set_xticks(range(len(variables)), names, rotation=40, ha="right")
-        axes.set_yticks(range(len(variables)), names)
+        for i, first in enumerate(rows):
+            for j, second in enumerate(columns[:i + 1]):
+                pair = pairs.get((first, second))
+                if pair is not None and part_whole(pair):
+                    axes.add_patch(Rectangle(
+                        (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", edgecolor="#777777",
+                        linewidth=0))
+                r = values[i + 1, j]
+                axes.text(j, i, _r_text(pair), ha="center", va="center", fontsize=7.5,
+                          color="white" if np.isfinite(r) and abs(r) > 0.6 else "black")
+        name = (labels or {}).get
+        axes.set_xticks(range(len(columns)), [_wrap(name(v, v), 24) for v in columns], rotation=40,
+                        ha="right")
+        axes.set_yticks(range(len(rows)), [_wrap(name(v, v), 28) for v in rows])
         axes.spines[:].set_visible(False)
-        bar = figure.colorbar(image, ax=axes, shrink=0.8)
+        axes.tick_params(length=0)
+        bar = figure.colorbar(image, ax=axes, shrink=0.6, anchor=(0.0, 0.9))
         bar.set_label("correlation r")
         axes.set_title(title, loc="left")
         if note:
@@ -101,20 +144,40 @@ def correlation_heatmap(matrix, long, title: str, note: str = "", labels: dict |
     return figure
 
 
-def scatter_matrix(frame, variables, title: str, labels: dict | None = None):
-    """Pairwise scatter plots (lower triangle), histograms on the diagonal, for small sets."""
+def scatter_matrix(frame, variables, title: str, labels: dict | None = None, long=None):
+    """Pairwise scatter plots below the diagonal, each variable's histogram on it, and above it
+    the pair's r as the heatmap and tables print it (from ``long``, ``correlations/<name>.csv``),
+    for small sets.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        k x k axes; the upper ones hold only the r text (hidden without ``long``).
+    """
+    from matplotlib.ticker import MaxNLocator
+
     k = len(variables)
+    pairs = _pairs_by_variables(long)
+    name = (labels or {}).get
     with styled():
-        figure, grid = plt.subplots(k, k, figsize=(1.45 * k + 0.6, 1.45 * k + 0.6), squeeze=False)
+        figure, grid = plt.subplots(k, k, figsize=(1.55 * k + 0.6, 1.55 * k + 0.9), squeeze=False)
         for i, row_variable in enumerate(variables):
             for j, column_variable in enumerate(variables):
                 axes = grid[i][j]
                 axes.grid(False)
                 if j > i:
-                    axes.set_visible(False)
+                    pair = pairs.get((row_variable, column_variable))
+                    if pair is None:
+                        axes.set_visible(False)
+                        continue
+                    axes.axis("off")
+                    axes.text(0.5, 0.5, "r = " + _r_text(pair), ha="center", va="center",
+                              fontsize=9, transform=axes.transAxes)
                     continue
                 if i == j:
-                    axes.hist(frame[row_variable].dropna(), bins=8, color=PALETTE[0], alpha=0.8)
+                    axes.hist(frame[row_variable].dropna(), bins=8, color=PALETTE[0], alpha=0.8,
+                              edgecolor="white", linewidth=0.6)
+                    axes.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
                 else:
                     pair = frame[[column_variable, row_variable]].dropna()
                     if len(pair) > SCATTER_POINTS_MAX:
@@ -125,19 +188,28 @@ def scatter_matrix(frame, variables, title: str, labels: dict | None = None):
                         axes.scatter(pair[column_variable], pair[row_variable], s=9, color=PALETTE[0],
                                      alpha=0.8, linewidths=0)
                 axes.tick_params(labelsize=6)
+                axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
                 if i == k - 1:
-                    axes.set_xlabel(_wrap((labels or {}).get(column_variable, column_variable), 22), fontsize=7)
+                    axes.set_xlabel(_wrap(name(column_variable, column_variable), 22), fontsize=7)
                 else:
                     axes.set_xticklabels([])
-                if j == 0 and i > 0:
-                    axes.set_ylabel(_wrap((labels or {}).get(row_variable, row_variable), 22), fontsize=7)
-                elif j > 0:
+                if j == 0:
+                    axes.set_ylabel(_wrap(name(row_variable, row_variable), 22) if i > 0 else "count",
+                                    fontsize=7)
+                elif i != j:
                     axes.set_yticklabels([])
         figure.suptitle(title, x=0.02, ha="left", fontsize=10)
+        notes = []
+        if long is not None and len(long):
+            notes.append("Histograms on the diagonal, r above it: " + _correlation_note(
+                long, {"p_adjust": str(long["p_adjust"].iloc[0])}))
         if len(frame) > SCATTER_POINTS_MAX:
-            figure.text(0.98, 0.01, f"above {SCATTER_POINTS_MAX} participants a pair is drawn as hexagonal "
-                        "bins: the darker, the more participants", ha="right", va="bottom", fontsize=6,
-                        color="#555555")
+            notes.append(f"Above {SCATTER_POINTS_MAX} participants a pair is drawn as hexagonal bins: "
+                         "the darker, the more participants.")
+        if notes:
+            figure.text(0.02, 0.005, _wrap(" ".join(notes), int(15 * figure.get_figwidth())), ha="left",
+                        va="bottom", fontsize=6.5, color="#555555")
+        figure.tight_layout(rect=(0, 0.05, 1, 0.97))
     return figure
 
 
@@ -158,32 +230,29 @@ def _set_description(long, correlation_set: dict, study: dict) -> tuple[str, str
 
 def correlation_heatmap_for_set(long, matrix, study: dict, correlation_set: dict, root=None):
     """The heatmap of one configured correlation set, titled and annotated from its config."""
+    from .tables import study_labels
+
     name = correlation_set["name"]
     method = correlation_set.get("method", "pearson").capitalize()
     n_text, data = _set_description(long, correlation_set, study)
-    from .tables import P_ADJUST_NAMES
-
-    adjust = P_ADJUST_NAMES[correlation_set.get("p_adjust", "holm")][1]
-    from .tables import study_labels
-
     return correlation_heatmap(
         matrix, long, f"{study.get('title', '')}\n{name}: {method} r, {data}, {n_text}",
-        note=f"* p < .05, ** p < .01, *** p < .001 ({adjust} across the set's {len(long)} pairs).",
-        labels=study_labels(study, root))
+        note=_correlation_note(long, correlation_set), labels=study_labels(study, root))
 
 
-def scatter_matrix_for_set(scores_wide, study: dict, correlation_set: dict, root=None):
+def scatter_matrix_for_set(scores_wide, study: dict, correlation_set: dict, root=None, long=None):
     """The scatter matrix of one configured set (only built for sets of at most
-    :data:`SCATTER_MATRIX_MAX` variables)."""
+    :data:`SCATTER_MATRIX_MAX` variables), with the set's r from ``long`` above the diagonal."""
     from .correlations import analysis_frame
-
-    frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
-    _, data = _set_description(None, correlation_set, study)
     from .tables import study_labels
 
+    frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
+    # n as the heatmap and the table give it: participants with both values of a pair
+    n_text, data = _set_description(long, correlation_set, study)
     return scatter_matrix(frame, list(correlation_set["variables"]),
-                          f"{correlation_set['name']}: {data} (n = {len(frame)} participants)",
-                          labels=study_labels(study, root))
+                          f"{study.get('title', '')}\n{correlation_set['name']}: {data}, "
+                          f"{n_text or f'n = {len(frame)}'}",
+                          labels=study_labels(study, root), long=long)
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,34 +270,49 @@ def _wrap(text: str, width: int) -> str:
 
 def axis_label(variable: str, instruments: dict | None = None, width: int = 0,
                labels: dict | None = None, units: dict | None = None) -> str:
-    """The axis label of a variable: the instrument, the scale and its score range
-    (``Self-Compassion Scale (26 items): Self-compassion total (1–5)``); a measure's name.
+    """The y-axis label of a variable whose figure or panel is titled with its label: a scale's
+    score and its possible range (``Score (0–40)``; the instrument is named once, in the
+    figure's note, by :func:`instruments_note`), a measure's label and unit.
 
     Examples
     --------
     >>> from wellbeing.instruments import load_instrument
     >>> axis_label("pss10.total", {"pss10": load_instrument("pss10")})
-    'Perceived Stress Scale (10 items): Perceived stress (0–40)'
-    >>> axis_label("eq60.total", {"eq60": load_instrument("eq60")})
-    'Empathy Quotient (60 items, 40 scored) (0–80)'
+    'Score (0–40)'
     >>> axis_label("home_practice")
     'home_practice'
     >>> axis_label("home_practice", labels={"home_practice": "Home practice"},
     ...            units={"home_practice": "minutes"})
     'Home practice (minutes)'
     """
-    from .tables import variable_label
-
     instrument_id, _, scale = variable.partition(".")
     instrument = (instruments or {}).get(instrument_id)
     if not scale or instrument is None or scale not in instrument.scales:
         text = (labels or {}).get(variable, variable)
         unit = (units or {}).get(variable)
         return _wrap(f"{text} ({unit})" if unit else text, width)
-    label = variable_label(variable, instruments)
     low, high = instrument.score_range(scale)
-    text = instrument.name if instrument.name.startswith(label) else f"{instrument.name}: {label}"
-    return _wrap(f"{text} ({low:g}–{high:g})", width)
+    return _wrap(f"Score ({low:g}–{high:g})", width)
+
+
+def instruments_note(variables, instruments: dict | None = None) -> str:
+    """The instruments a figure's scales come from, each named once, in the variables' order.
+
+    Examples
+    --------
+    >>> from wellbeing.instruments import load_instrument
+    >>> print(instruments_note(["pss10.total", "home_practice"], {"pss10": load_instrument("pss10")}))
+    Instrument: Perceived Stress Scale (10 items). Brackets after Score give its possible range.
+    """
+    names = []
+    for variable in variables:
+        instrument = (instruments or {}).get(variable.partition(".")[0])
+        if instrument is not None and "." in variable and instrument.name not in names:
+            names.append(instrument.name)
+    if not names:
+        return ""
+    return f"{'Instrument' if len(names) == 1 else 'Instruments'}: {'; '.join(names)}. " \
+           "Brackets after Score give its possible range."
 
 
 def _flag(value) -> bool:
@@ -430,7 +514,7 @@ def _levels(values):
     return values.map({value: level_text(value) for value in values.dropna().unique()})
 
 
-def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.05, label_n: bool = True,
+def _draw_means(axes, cells, outcome, groups, waves, dodge: float = 0.16, label_n: bool = True,
                 names: dict | None = None):
     x = np.arange(len(waves), dtype=float)
     if len(waves) == 1:         # one wave: the groups side by side
@@ -512,7 +596,7 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                 sampled = sampled or sampled_here
                 for participant in drawn:
                     g = groups.index(group_of[participant])
-                    shift = 0.05 * (g - (len(groups) - 1) / 2)
+                    shift = 0.16 * (g - (len(groups) - 1) / 2)     # as the means (dodged)
                     axes.plot(x + shift, matrix.loc[participant].to_numpy(float),
                               color=PALETTE[g % len(PALETTE)], alpha=0.22, linewidth=0.7,
                               gid="trajectory", zorder=2)
@@ -531,11 +615,12 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
         if effect is not None:
             heading += f"\n{_effect_name(effect)}: " + _effect_text(effect)
         axes.set_title(heading, loc="left", pad=24, fontsize=9)
-        caption = "means with 95% CI" + ("" if matrix is None else "; faint lines: " + (
+        caption = "Means with 95% CI" + ("" if matrix is None else "; faint lines: " + (
             f"{TRAJECTORIES_PER_GROUP} randomly chosen participants per group" if sampled
-            else "individual participants"))
-        grid.flat[-1].text(1.0, -0.16, caption, transform=grid.flat[-1].transAxes, ha="right",
-                           va="top", fontsize=6.5, color="#555555")
+            else "individual participants")) + ". " + instruments_note([outcome], instruments)
+        grid.flat[0].text(0.0, -0.16, _wrap(caption.strip(), int(19 * figure.get_figwidth())),
+                          transform=grid.flat[0].transAxes, ha="left", va="top", fontsize=6.5,
+                          color="#555555")
     return figure
 
 
@@ -579,6 +664,16 @@ def _cells_by_series(cells, groups: list, factors: dict | None):
     return relabelled, series
 
 
+def _panel_title(axes, outcome: str, instruments: dict | None, labels: dict, test: str = "") -> None:
+    """A panel's title: the outcome's label in bold, and under it the test the panel reports."""
+    from .tables import variable_label
+
+    axes.set_title(_wrap(variable_label(outcome, instruments, labels), 34), fontsize=8, loc="left",
+                   fontweight="bold", pad=14 if test else 6)
+    if test:
+        axes.text(0.0, 1.01, test, transform=axes.transAxes, fontsize=7, ha="left", va="bottom")
+
+
 def _outcome_grid(count: int, columns: int):
     """A figure with one axes per outcome, ``columns`` to a row (the unused cells hidden)."""
     ncols = max(1, min(columns, count))
@@ -606,17 +701,24 @@ def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
     groups = [str(g) for g in (groups or dict.fromkeys(cells["group"].astype(str)))]
     waves = [str(w) for w in (waves or dict.fromkeys(cells["wave"].astype(str)))]
     cells, groups = _cells_by_series(cells, groups, factors)
+    names = dict(text.groups) if text else {}
+    for group in groups:        # the legend says how many each line averages: n = 21 or 21–22
+        counts = sorted(set(int(n) for n in cells.loc[(cells["group"].astype(str) == group)
+                                                      & cells["outcome"].isin(outcomes), "n"].dropna()))
+        if counts:
+            span = str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
+            names[group] = f"{names.get(group, group)} (n = {span})"
+    labelled = (text.labels if text else {})
     with styled():
         figure, grid = _outcome_grid(len(outcomes), columns)
         for axes, outcome in zip(grid.flat, outcomes):
-            _draw_means(axes, cells, outcome, groups, waves, label_n=False,
-                        names=text.groups if text else None)
-            axes.set_ylabel(axis_label(outcome, instruments, width=44, **(text.axes if text else {})),
+            _draw_means(axes, cells, outcome, groups, waves, label_n=False, names=names)
+            axes.set_ylabel(axis_label(outcome, instruments, width=30, **(text.axes if text else {})),
                             fontsize=7)
             axes.tick_params(labelsize=7)
             effect = _interaction_row(anova, outcome) if anova is not None else None
-            axes.set_title(_effect_text(effect) if effect is not None else outcome, fontsize=7,
-                           loc="left")
+            _panel_title(axes, outcome, instruments, labelled,
+                         _effect_text(effect) if effect is not None else "")
         handles, labels = grid.flat[0].get_legend_handles_labels()
         width = figure.get_figwidth()
         # about 0.075 in per character at 8 pt, plus the marker: beside the title when it fits
@@ -633,7 +735,14 @@ def anova_panel(outcomes, cells, anova=None, groups=None, waves=None,
                           ncol=per_row, fontsize=8)
             rect = (0, 0.3 * rows / figure.get_figheight(), 1, 1)
         figure.suptitle(title or "Group means with 95% CI", x=0.01, y=1.0, ha="left", fontsize=10)
-        figure.tight_layout(h_pad=1.2, w_pad=1.0, rect=rect)
+        note = instruments_note(outcomes, instruments)
+        if note:
+            bottom = rect[1] + 0.32 / figure.get_figheight()
+            figure.text(0.01, rect[1] + 0.05 / figure.get_figheight(),
+                        _wrap(note, int(17 * figure.get_figwidth())), ha="left", va="bottom",
+                        fontsize=6.5, color="#555555")
+            rect = (rect[0], bottom, rect[2], rect[3])
+        figure.tight_layout(h_pad=1.6, w_pad=1.0, rect=rect)
     return figure
 
 
@@ -660,9 +769,9 @@ class StudyText:
 
     @classmethod
     def of(cls, study: dict, root=None) -> "StudyText":
-        from .tables import group_label, study_labels
+        from .tables import group_labels, study_labels
 
-        return cls(groups={str(g): group_label(g, study) for g in study.get("groups") or []},
+        return cls(groups=group_labels(study),
                    labels=study_labels(study, root),
                    units={m["name"]: m["unit"] for m in study.get("measures") or [] if m.get("unit")})
 
@@ -755,10 +864,10 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
             axes.set_xticks(range(len(groups)), [(text.groups if text else {}).get(g, g) for g in groups],
                             fontsize=7)
             axes.set_xlim(-0.6, len(groups) - 0.4)
-            axes.set_ylabel(axis_label(outcome, instruments, width=44, **(text.axes if text else {})),
+            axes.set_ylabel(axis_label(outcome, instruments, width=30, **(text.axes if text else {})),
                             fontsize=7)
             axes.tick_params(labelsize=7)
-            heading = outcome
+            heading = ""
             if not effect.empty:
                 e = effect.iloc[0]
                 if _missing(e["F"]):
@@ -768,7 +877,7 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
                     heading = (f"$F$({int(e['df1'])}, {int(e['df2'])}) = {fmt_number(e['F'])}, "
                             f"$p$ {p if p.startswith('<') else '= ' + p}, "
                             f"$\\eta_p^2$ = {fmt_unit(e['pes'])}")
-            axes.set_title(heading, fontsize=7, loc="left")
+            _panel_title(axes, outcome, instruments, text.labels if text else {}, heading)
         from matplotlib.lines import Line2D
 
         proxies = [Line2D([], [], color="#555555", marker="o", markerfacecolor="white", linewidth=0),
@@ -776,7 +885,13 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
         grid.flat[0].legend(proxies, ["unadjusted", "adjusted for baseline"], loc="best", fontsize=6.5,
                             handletextpad=0.3, borderaxespad=0.3)
         figure.suptitle(title or "Means with 95% CI", x=0.01, y=1.0, ha="left", fontsize=10)
-        figure.tight_layout(h_pad=1.2, w_pad=1.0)
+        note = instruments_note(outcomes, instruments)
+        rect = (0, 0, 1, 1)
+        if note:
+            figure.text(0.01, 0.05 / figure.get_figheight(), _wrap(note, int(17 * figure.get_figwidth())),
+                        ha="left", va="bottom", fontsize=6.5, color="#555555")
+            rect = (0, 0.32 / figure.get_figheight(), 1, 1)
+        figure.tight_layout(h_pad=1.6, w_pad=1.0, rect=rect)
     return figure
 
 

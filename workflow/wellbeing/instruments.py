@@ -418,6 +418,29 @@ def bundled_ids() -> list[str]:
     return sorted(path.stem for path in BUNDLED_DIR.glob("*.yaml"))
 
 
+def shared_items(first: str, second: str, instruments: dict | None) -> int:
+    """How many items two variables (``<instrument>.<scale>``) are scored from in common: more
+    than 0 for a total and its own subscale, or two subscales that share items. Their correlation
+    is then partly the correlation of an item set with itself (part-whole), not a finding.
+
+    Examples
+    --------
+    >>> ffmq = {"ffmq39": load_instrument("ffmq39")}
+    >>> shared_items("ffmq39.total", "ffmq39.nonreact", ffmq)    # the facet's 7 items
+    7
+    >>> shared_items("ffmq39.observe", "ffmq39.nonreact", ffmq), shared_items("ffmq39.total", "age", ffmq)
+    (0, 0)
+    """
+    first_id, _, first_scale = first.partition(".")
+    second_id, _, second_scale = second.partition(".")
+    instrument = (instruments or {}).get(first_id)
+    if first_id != second_id or instrument is None or not first_scale or not second_scale:
+        return 0
+    if first_scale not in instrument.scales or second_scale not in instrument.scales:
+        return 0
+    return len(set(instrument.scale_items(first_scale)) & set(instrument.scale_items(second_scale)))
+
+
 def load_instrument(ref: str | os.PathLike, base_dir: str | os.PathLike | None = None) -> Instrument:
     """Load and validate an instrument definition.
 

@@ -56,14 +56,16 @@ def notebooks_for(study: Mapping) -> list[str]:
 
 
 def parameters_cell(study_id: str, results: str, labels: Mapping[str, str] | None = None,
-                    waves=()) -> dict:
+                    waves=(), groups: Mapping[str, str] | None = None) -> dict:
     """The first cell, set by the pipeline: the study, its results folder, its variables'
-    labels and its waves in time order (hidden in the HTML, as the setup cell is)."""
+    labels, its waves in time order and its groups' labels (hidden in the HTML, as the setup
+    cell is)."""
     import nbformat
 
     source = ("# Parameters, set by the pipeline for this study\n"
               f"STUDY = {study_id!r}\nRESULTS = {results!r}\n"
-              f"LABELS = {dict(sorted((labels or {}).items()))!r}\nWAVES = {list(waves)!r}")
+              f"LABELS = {dict(sorted((labels or {}).items()))!r}\nWAVES = {list(waves)!r}\n"
+              f"GROUPS = {dict(groups or {})!r}")
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["tags"] = ["parameters"]
     return cell
@@ -92,7 +94,7 @@ def kernel_over_ipc(folder: str | Path):
 
 
 def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, timeout: int = 600,
-            labels: Mapping[str, str] | None = None, waves=()):
+            labels: Mapping[str, str] | None = None, waves=(), groups: Mapping[str, str] | None = None):
     """Execute a notebook for one study; return the executed notebook node.
 
     Raises ``nbclient.exceptions.CellExecutionError`` when a cell fails (the rule then fails).
@@ -101,7 +103,7 @@ def execute(source: str | Path, study_id: str, results: str, cwd: str | Path, ti
     from nbclient import NotebookClient
 
     notebook = nbformat.read(str(source), as_version=4)
-    notebook.cells.insert(0, parameters_cell(study_id, results, labels, waves))
+    notebook.cells.insert(0, parameters_cell(study_id, results, labels, waves, groups))
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:03d}"           # fixed ids instead of random ones
         cell.metadata.pop("execution", None)
@@ -133,9 +135,10 @@ def to_html(notebook, title: str) -> str:
 
 
 def render(source: str | Path, study_id: str, title: str, results: str, cwd: str | Path,
-           html_path: str | Path, labels: Mapping[str, str] | None = None, waves=()) -> None:
+           html_path: str | Path, labels: Mapping[str, str] | None = None, waves=(),
+           groups: Mapping[str, str] | None = None) -> None:
     """Execute ``source`` for a study and write its HTML to ``html_path``."""
-    notebook = execute(source, study_id, results, cwd, labels=labels, waves=waves)
+    notebook = execute(source, study_id, results, cwd, labels=labels, waves=waves, groups=groups)
     html = to_html(notebook, title)
     Path(html_path).parent.mkdir(parents=True, exist_ok=True)
     Path(html_path).write_text(html, encoding="utf-8")

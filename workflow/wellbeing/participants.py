@@ -10,8 +10,11 @@ At the baseline wave (the first of ``waves``), for the columns named in
   Pearson's chi-squared test without continuity correction (``chisq.test(correct = FALSE)``),
   with the smallest expected count reported so a reader can judge it.
 
-Codes are shown with their labels when the codebook has them (REDCap choices, SPSS value labels).
-Missing answers are counted, never dropped silently: every variable reports ``n_missing``.
+Codes are shown with their labels: the study's ``value_labels`` first, then the codebook's
+(REDCap choices, SPSS value labels); a whole-number code read back as ``1.0`` is the code ``1``.
+Each variable carries the label readers see (a measure's label and unit, else the codebook's
+field label). Missing answers are counted, never dropped silently: every variable reports
+``n_missing``.
 """
 
 from __future__ import annotations
@@ -24,27 +27,66 @@ from scipy import stats
 
 from .errors import UserError
 
-COLUMNS = ["variable", "kind", "level", "group", "n", "n_missing", "mean", "sd", "count", "percent",
-           "test", "statistic", "df1", "df2", "p", "min_expected"]
+COLUMNS = ["variable", "label", "kind", "level", "code", "group", "n", "n_missing", "mean", "sd", "count",
+           "percent", "test", "statistic", "df1", "df2", "p", "min_expected"]
 
 
-def value_labels(codebook: pd.DataFrame, column: str) -> dict[str, str]:
-    """Code -> label for one column, from the codebook's ``values`` text (``1=Female; 2=Male``).
+def code_text(value) -> str:
+    """A categorical answer as its code: whole numbers without ``.0``, text stripped.
+
+    >>> code_text(1.0), code_text("2"), code_text(" F "), code_text(2.5)
+    ('1', '2', 'F', '2.5')
+    """
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
+
+
+def variable_labels(study: Mapping, codebook: pd.DataFrame | None = None) -> dict[str, str]:
+    """How the participants table names each characteristic: a measure's ``label`` with its
+    ``unit`` (``Age (years)``), else the codebook's label of the column (REDCap field label,
+    SPSS variable label, Qualtrics question), else the column.
+
+    >>> book = pd.DataFrame({"column": ["gender"], "label": ["Gender"]})
+    >>> study = {"measures": [{"name": "age", "label": "Age", "unit": "years"}]}
+    >>> variable_labels(study, book)
+    {'gender': 'Gender', 'age': 'Age (years)'}
+    """
+    labels: dict[str, str] = {}
+    if codebook is not None and "label" in codebook:
+        for column, label in zip(codebook["column"], codebook["label"]):
+            if isinstance(label, str) and label.strip():
+                labels.setdefault(str(column), label.strip())
+    for measure in study.get("measures") or []:
+        text = measure.get("label") or labels.get(measure["name"]) or measure["name"]
+        labels[measure["name"]] = f"{text} ({measure['unit']})" if measure.get("unit") else text
+    return labels
+
+
+def value_labels(codebook: pd.DataFrame, column: str, study: Mapping | None = None) -> dict[str, str]:
+    """Code -> label for one column: the study's ``value_labels`` of the column, then the
+    codebook's ``values`` text (``1=Female; 2=Male``) for codes it does not name.
 
     Examples
     --------
     >>> book = pd.DataFrame({"column": ["gender"], "values": ["1=Female; 2=Male"]})
     >>> value_labels(book, "gender")
     {'1': 'Female', '2': 'Male'}
+    >>> value_labels(book, "gender", {"value_labels": {"gender": {1: "Woman", 3: "Non-binary"}}})
+    {'1': 'Woman', '3': 'Non-binary', '2': 'Male'}
     """
-    labels: dict[str, str] = {}
+    labels = {code_text(code): str(label)
+              for code, label in (((study or {}).get("value_labels") or {}).get(column) or {}).items()}
     if codebook is None or "values" not in codebook:
         return labels
     for text in codebook.loc[codebook["column"] == column, "values"].dropna():
         for part in str(text).split("; "):
             if "=" in part:
                 code, label = part.split("=", 1)
-                labels.setdefault(code.strip(), label.strip())
+                labels.setdefault(code_text(code), label.strip())
     return labels
 
 
@@ -115,6 +157,7 @@ def characteristics(responses: pd.DataFrame, study: Mapping,
     if not groups:
         groups = sorted(g for g in baseline["group"].dropna().unique() if g != "")
     grouped = len(groups) >= 2
+    names = variable_labels(study, codebook)
     rows: list[dict] = []
     for column in list(settings.get("continuous", [])) + list(settings.get("categorical", [])):
         if column not in baseline.columns:
@@ -129,7 +172,8 @@ def characteristics(responses: pd.DataFrame, study: Mapping,
             present = values[mask].dropna().to_numpy(dtype=float)
             if group != "all":
                 samples.append(present)
-            rows.append({"variable": column, "kind": "continuous", "level": "", "group": group,
+            rows.append({"variable": column, "label": names.get(column, column), "kind": "continuous",
+                         "level": "", "code": "", "group": group,
                          "n": len(present), "n_missing": int(mask.sum() - len(present)),
                          "mean": present.mean() if len(present) else np.nan,
                          "sd": present.std(ddof=1) if len(present) > 1 else np.nan})
@@ -137,8 +181,9 @@ def characteristics(responses: pd.DataFrame, study: Mapping,
             test, statistic, df1, df2, p = _welch(samples)
             rows[first].update(test=test, statistic=statistic, df1=df1, df2=df2, p=p)
     for column in settings.get("categorical", []):
-        labels = value_labels(codebook, column)
-        text = baseline[column].astype("string").str.strip().replace("", pd.NA)
+        labels = value_labels(codebook, column, study)
+        present = baseline[column].where(baseline[column].astype("string").str.strip() != "")
+        text = present.map(code_text, na_action="ignore")
         levels = sorted(text.dropna().unique(), key=_level_order)
         first = len(rows)
         counts = np.zeros((len(levels), len(groups) if grouped else 0))
@@ -149,8 +194,8 @@ def characteristics(responses: pd.DataFrame, study: Mapping,
                 count = int((answered == level).sum())
                 if group != "all":
                     counts[l_index, g_index] = count
-                rows.append({"variable": column, "kind": "categorical", "level": labels.get(level, level),
-                             "group": group, "n": len(answered), "n_missing": int(mask.sum() - len(answered)),
+                rows.append({"variable": column, "label": names.get(column, column), "kind": "categorical",
+                             "level": labels.get(level, level), "code": level, "group": group, "n": len(answered), "n_missing": int(mask.sum() - len(answered)),
                              "count": count, "percent": 100 * count / len(answered) if len(answered) else np.nan})
         if grouped and len(levels) >= 2:
             counts = counts[counts.sum(axis=1) > 0]

@@ -15,7 +15,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from .tables import fmt_number, fmt_p, fmt_unit
+from .tables import P_ADJUST_NAMES, fmt_number, fmt_p, fmt_unit
 
 #: Columns that hold a p value (formatted ``.034`` / ``< .001``).
 P_COLUMN = re.compile(r"^(p|p_.*|.*_p)$")
@@ -36,7 +36,18 @@ HEADERS = {"p_adjusted": "p (adjusted)", "p_holm_pairs": "p (Holm, pairs)", "pes
            "alpha_if_dropped": "alpha if dropped", "omega_total": "omega total",
            "omega_h": "omega hierarchical", "alpha_ci_low": "alpha CI low",
            "alpha_ci_high": "alpha CI high", "below_threshold": "below threshold",
-           "statistic_type": "test", "diff_ci_low": "CI low", "diff_ci_high": "CI high"}
+           "statistic_type": "test", "diff_ci_low": "CI low", "diff_ci_high": "CI high",
+           "var1": "variable 1", "var2": "variable 2", "part_whole": "part-whole", "dof": "df",
+           "d_z_ci_low": "d_z CI low", "d_z_ci_high": "d_z CI high", "omega_total_sl": "omega total (bifactor)",
+           "population": "population", "anova_n": "ANOVA n", "anova_p": "ANOVA p", "anova_F": "ANOVA F",
+           "anova_pes": "ANOVA partial η²"}
+#: The assumption checks as readers know them (values of a ``test`` column, or a pivot's heads).
+TEST_NAMES = {"shapiro_wilk": "Shapiro-Wilk", "levene_mean": "Levene (mean)",
+              "levene_median": "Levene (median)", "box_m": "Box's M", "slopes": "parallel slopes",
+              "mauchly": "Mauchly"}
+HEADERS.update(TEST_NAMES)
+#: Confidence bounds that share their statistic's scale: bounded by 1 when a correlation's.
+CI_COLUMNS = ("ci_low", "ci_high")
 
 
 def _integral(values: pd.Series) -> bool:
@@ -61,8 +72,11 @@ def _cell(value, kind: str, decimals: int) -> str:
 
 
 def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
-              decimals: int = 2) -> pd.DataFrame:
-    """The frame as text cells for reading (see the module docstring).
+              decimals: int = 2, groups: Mapping[str, str] | None = None,
+              adjust: str | None = None) -> pd.DataFrame:
+    """The frame as text cells for reading (see the module docstring). With ``adjust`` (the
+    file's ``p_adjust``), the ``p_adjusted`` column is headed by its method (``p (Holm)``), or
+    left out when nothing was adjusted (``none``: it would repeat ``p``).
 
     Examples
     --------
@@ -70,12 +84,23 @@ def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
     ...                       "p": [0.3958], "p_gg": [0.00001], "pes": [0.0212], "note": [float("nan")]})
     >>> formatted(frame, {"pss10.total": "Perceived stress"}).values.tolist()
     [['Perceived stress', '45', '0.91', '.396', '< .001', '.02', '']]
+    >>> formatted(pd.DataFrame({"group": ["imp"]}), groups={"imp": "IMP training"}).values.tolist()
+    [['IMP training']]
+    >>> list(formatted(pd.DataFrame({"n": [1, 2, 3]}).iloc[[0, 2]]).columns)      # no index column
+    ['n']
+    >>> p = pd.DataFrame({"p": [0.02], "p_adjusted": [0.04]})
+    >>> list(formatted(p, adjust="holm").columns), list(formatted(p, adjust="none").columns)
+    (['p', 'p (Holm)'], ['p'])
     """
-    labels = labels or {}
-    if not isinstance(frame.index, pd.RangeIndex):      # a pivot's rows name something: keep them
+    labels, groups = labels or {}, groups or {}
+    if adjust == "none" and "p_adjusted" in frame.columns:
+        frame = frame.drop(columns="p_adjusted")
+    if any(name is not None for name in frame.index.names):   # a pivot's rows name something: keep them
         frame = frame.reset_index()
-    if isinstance(frame.columns, pd.MultiIndex):
-        frame = frame.set_axis([" ".join(str(part) for part in column if str(part))
+    else:                                                       # row numbers of a filtered file: not shown
+        frame = frame.reset_index(drop=True)
+    if isinstance(frame.columns, pd.MultiIndex):      # a pivot's heads: groups by their labels
+        frame = frame.set_axis([" ".join(groups.get(str(part), str(part)) for part in column if str(part))
                                 for column in frame.columns], axis=1)
     out = pd.DataFrame(index=range(len(frame)))
     text_columns = []
@@ -85,7 +110,8 @@ def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
             kind = "p"
         elif pd.api.types.is_bool_dtype(values):
             kind = "text"
-        elif pd.api.types.is_numeric_dtype(values) and UNIT_COLUMN.match(str(column)):
+        elif pd.api.types.is_numeric_dtype(values) and (
+                UNIT_COLUMN.match(str(column)) or (column in CI_COLUMNS and "r" in frame.columns)):
             kind = "unit"
         elif pd.api.types.is_numeric_dtype(values):
             kind = "int" if _integral(values) else "number"
@@ -94,7 +120,15 @@ def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
         cells = [_cell(value, kind, decimals) for value in values]
         if column in VARIABLE_COLUMNS:
             cells = [labels.get(cell, cell) for cell in cells]
+        elif column == "group":
+            cells = [groups.get(cell, cell) for cell in cells]
+        elif column == "test":
+            cells = [TEST_NAMES.get(cell, cell) for cell in cells]
+        elif column == "contrast":          # "imp - control"; wave contrasts pass unchanged
+            cells = [" - ".join(groups.get(part, part) for part in cell.split(" - ")) for cell in cells]
         header = HEADERS.get(str(column), str(column))
+        if column == "p_adjusted" and adjust in P_ADJUST_NAMES and adjust != "none":
+            header = f"p ({P_ADJUST_NAMES[adjust][0]})"
         out[header] = cells
         if kind == "text":
             text_columns.append(header)
@@ -125,10 +159,11 @@ class Table:
 
 
 def table(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, decimals: int = 2,
-          limit: int | None = None) -> Table:
+          limit: int | None = None, groups: Mapping[str, str] | None = None,
+          adjust: str | None = None) -> Table:
     """``frame`` for display in a notebook (``limit``: its first rows only)."""
     shown = frame if limit is None else frame.head(limit)
-    return Table(formatted(shown, labels, decimals))
+    return Table(formatted(shown, labels, decimals, groups, adjust))
 
 
 class Notebook:
@@ -143,17 +178,21 @@ class Notebook:
         Variable id -> label (:func:`wellbeing.tables.study_labels`).
     waves : sequence of str
         The study's waves in time order.
+    groups : mapping
+        Group -> label (:func:`wellbeing.tables.group_labels`), for ``group`` columns and text.
     """
 
     #: Lists of rows (exclusions, issues, missing scores) show at most this many; the files hold all.
     LIST_LIMIT = 25
 
-    def __init__(self, results: str, labels: Mapping[str, str] | None = None, waves=()):
+    def __init__(self, results: str, labels: Mapping[str, str] | None = None, waves=(),
+                 groups: Mapping[str, str] | None = None):
         from pathlib import Path
 
         self.results = Path(results)
         self.labels = dict(labels or {})
         self.waves = [str(w) for w in waves]
+        self.groups = dict(groups or {})
 
     def read(self, name: str, **options) -> pd.DataFrame:
         """A CSV of the study's results, ids as text."""
@@ -162,6 +201,10 @@ class Notebook:
 
     def label(self, variable: str) -> str:
         return self.labels.get(variable, variable)
+
+    def group(self, group: str) -> str:
+        """A group as readers know it (``group_labels``)."""
+        return self.groups.get(str(group), str(group))
 
     def say(self, text: str) -> None:
         """Show a sentence built from this study's numbers."""
@@ -177,11 +220,13 @@ class Notebook:
         if text:
             self.say(text)
 
-    def show(self, frame: pd.DataFrame, limit: int | None = None, decimals: int = 2) -> None:
-        """A table for reading (:func:`table`); with ``limit``, its first rows and where the rest are."""
+    def show(self, frame: pd.DataFrame, limit: int | None = None, decimals: int = 2,
+             adjust: str | None = None) -> None:
+        """A table for reading (:func:`table`); with ``limit``, its first rows and where the rest are;
+        ``adjust``: the file's ``p_adjust`` (see :func:`formatted`)."""
         from IPython.display import display
 
-        display(table(frame, self.labels, decimals, limit))
+        display(table(frame, self.labels, decimals, limit, self.groups, adjust))
         if limit is not None and len(frame) > limit:
             self.say(f"The first {limit} of {len(frame)} rows; the file holds all.")
 

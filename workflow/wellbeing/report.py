@@ -108,7 +108,7 @@ def strip_runtimes(html: str) -> str:
 
 #: A study's stages (the report's subcategories) in the order the report shows them: the tables a
 #: paper reports first, the scale scores and notebooks after. A stage not listed follows, by name.
-REPORT_STAGES = ("Participants", "Reliability", "Time x group ANOVA", "Baseline-adjusted ANCOVA",
+REPORT_STAGES = ("Participants", "Reliability", "ANOVA", "Baseline-adjusted ANCOVA",
                  "Correlations", "Scores", "Notebooks")
 
 #: How a result is shown, in the order the results of a stage are listed: its APA tables inline,
@@ -139,8 +139,8 @@ def result_kind(path: str | Path) -> str:
 def stage_rank(stage: str) -> tuple:
     """Sort key of a stage: the order of ``REPORT_STAGES``, any other stage after them by name.
 
-    >>> sorted(["Scores", "Mediation", "Time x group ANOVA", "Participants"], key=stage_rank)
-    ['Participants', 'Time x group ANOVA', 'Scores', 'Mediation']
+    >>> sorted(["Scores", "Mediation", "ANOVA", "Participants"], key=stage_rank)
+    ['Participants', 'ANOVA', 'Scores', 'Mediation']
     """
     if stage in REPORT_STAGES:
         return (REPORT_STAGES.index(stage), "")

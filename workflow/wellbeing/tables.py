@@ -106,6 +106,10 @@ class Table:
 
 
 _ITALIC = re.compile(r"\*([^*]+)\*")
+#: A literal asterisk in a table's text (significance stars in a note) is written ``\*``, as in
+#: Markdown; HTML and LaTeX print it as a star, never as the start of italics.
+_LITERAL_STAR = "\\*"
+_STAR_HOLDER = "\x00"
 
 
 def _md_cell(text: str) -> str:
@@ -126,7 +130,13 @@ def to_markdown(table: Table) -> str:
 
 
 def _html_text(text: str) -> str:
-    return _ITALIC.sub(r"<i>\1</i>", html.escape(text, quote=False))
+    r"""Escaped HTML with ``*x*`` in italics and ``\*`` a literal star.
+
+    >>> _html_text("\\* *p* < .05")
+    '* <i>p</i> &lt; .05'
+    """
+    text = html.escape(text.replace(_LITERAL_STAR, _STAR_HOLDER), quote=False)
+    return _ITALIC.sub(r"<i>\1</i>", text).replace(_STAR_HOLDER, "*")
 
 
 def to_html(table: Table) -> str:
@@ -159,12 +169,13 @@ _LATEX_UNICODE = {"α": r"$\alpha$", "ω": r"$\omega$", "η": r"$\eta$", "²": r
 
 def _latex_text(text: str) -> str:
     out = []
+    text = text.replace(_LITERAL_STAR, _STAR_HOLDER)
     for part in re.split(r"(\*[^*]+\*)", text):
         italic = part.startswith("*") and part.endswith("*") and len(part) > 2
         core = part[1:-1] if italic else part
         escaped = "".join(_LATEX_SPECIAL.get(ch, _LATEX_UNICODE.get(ch, ch)) for ch in core)
         out.append(r"\textit{" + escaped + "}" if italic else escaped)
-    return "".join(out)
+    return "".join(out).replace(_STAR_HOLDER, "*")
 
 
 def to_latex(table: Table) -> str:
@@ -235,6 +246,7 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
     variables = list(correlation_set["variables"])
     pairs = {(row.var1, row.var2): row for row in long.itertuples(index=False)}
     rows = []
+    any_part_whole = False
     for i, variable in enumerate(variables):
         values = frame[variable].dropna()
         cells = [f"{i + 1}. {(labels or {}).get(variable, variable)}", str(len(values)), fmt_number(values.mean()),
@@ -242,8 +254,13 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
         for j in range(len(variables) - 1):
             if j < i:
                 pair = pairs.get((variables[j], variable)) or pairs.get((variable, variables[j]))
-                cells.append("" if pair is None or _missing(pair.r) else
-                             fmt_unit(pair.r) + stars(pair.p_adjusted))
+                if pair is None or _missing(pair.r):
+                    cells.append("")
+                elif part_whole(pair):
+                    any_part_whole = True
+                    cells.append(fmt_unit(pair.r) + PART_WHOLE_MARK)
+                else:
+                    cells.append(fmt_unit(pair.r) + stars(pair.p_adjusted))
             elif j == i:
                 cells.append("—")
             else:
@@ -258,11 +275,35 @@ def correlation_table(long, frame, correlation_set: dict, number: int | None = N
     adjust_text = P_ADJUST_NAMES[adjust][1]
     note = (f"{n_text}. {method.capitalize()} correlations on {data}, "
             f"{correlation_set.get('missing', 'pairwise')} deletion. "
-            f"*p* values {adjust_text} across the set's {len(long)} pairs: * *p* < .05, ** *p* < .01, "
-            f"*** *p* < .001. 95% confidence intervals are in correlations/{correlation_set['name']}.csv.")
+            f"*p* values {adjust_text} across the set's {len(long)} pairs: \\* *p* < .05, \\*\\* *p* < .01, "
+            f"\\*\\*\\* *p* < .001. 95% confidence intervals are in correlations/{correlation_set['name']}.csv."
+            + (f" {PART_WHOLE_NOTE}" if any_part_whole else ""))
     columns = ["Variable", "*n*", "*M*", "*SD*"] + [str(k + 1) for k in range(len(variables) - 1)]
     return Table(title=f"Means, standard deviations and correlations: {correlation_set['name']}",
                  columns=columns, rows=rows, note=note, number=number)
+
+
+#: How a table marks a part-whole pair's r, and the note that says why it is no finding.
+PART_WHOLE_MARK = "†"
+PART_WHOLE_NOTE = ("† Part-whole pair: the two scales share items (a total and its own subscale), "
+                   "so *r* partly correlates items with themselves; it is not a finding and its "
+                   "*p* is not starred.")
+
+
+def part_whole(pair) -> bool:
+    """Whether a row of a correlation table (``shared_items`` column) is a part-whole pair.
+
+    >>> import pandas as pd
+    >>> [part_whole(row) for row in pd.DataFrame({"shared_items": [7, 0]}).itertuples()]
+    [True, False]
+    """
+    shared = getattr(pair, "shared_items", 0)
+    return not _missing(shared) and float(shared) > 0
+
+
+def rmcorr_for_set(rmcorr, study: dict, correlation_set: dict, root=None) -> Table:
+    """The repeated-measures correlation table of one configured set, variables by label."""
+    return rmcorr_table(rmcorr, correlation_set, labels=study_labels(study, root))
 
 
 def correlations_for_set(long, scores_wide, study: dict, correlation_set: dict, root=None) -> Table:
@@ -274,7 +315,8 @@ def correlations_for_set(long, scores_wide, study: dict, correlation_set: dict, 
                              labels=study_labels(study, root))
 
 
-def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Table:
+def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None,
+                 labels: dict | None = None) -> Table:
     """The APA table of a set's repeated-measures correlations: one row per pair.
 
     As in the ANOVA table, a column ``*p* (Holm)`` (or ``(BH)``) holds the adjusted p unless the
@@ -300,15 +342,17 @@ def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Ta
     adjust = correlation_set.get("p_adjust", "holm")
     adjusted = adjust != "none"
     rows = []
+    names = labels or {}
     for row in rmcorr.itertuples(index=False):
         ci = "" if _missing(row.ci_low) or _missing(row.ci_high) else \
             f"[{fmt_unit(row.ci_low)}, {fmt_unit(row.ci_high)}]"
-        rows.append([row.var1, row.var2, "—" if _missing(row.r) else fmt_unit(row.r), ci,
+        r_text = "—" if _missing(row.r) else fmt_unit(row.r) + (PART_WHOLE_MARK if part_whole(row) else "")
+        rows.append([names.get(row.var1, row.var1), names.get(row.var2, row.var2), r_text, ci,
                      str(int(row.dof)), fmt_p(row.p)] + ([fmt_p(row.p_adjusted)] if adjusted else [])
                     + [str(int(row.n_participants)), str(int(row.n_observations))])
     waves = str(rmcorr["waves"].iloc[0]).replace("; ", ", ") if len(rmcorr) else ""
-    unestimated = [f"{row.var1} with {row.var2} ({row.note})" for row in rmcorr.itertuples(index=False)
-                   if _missing(row.r)]
+    unestimated = [f"{names.get(row.var1, row.var1)} with {names.get(row.var2, row.var2)} ({row.note})"
+                   for row in rmcorr.itertuples(index=False) if _missing(row.r)]
     short, adjusted_text = P_ADJUST_NAMES[adjust]
     note = join_nonempty([
         f"*r* = repeated-measures correlation across waves {waves} (Bakdash & Marusich, 2017):",
@@ -320,6 +364,7 @@ def rmcorr_table(rmcorr, correlation_set: dict, number: int | None = None) -> Ta
         (f"*p* ({short}): {adjusted_text} across the set's {len(rmcorr)} pairs." if adjusted
          else f"*p* unadjusted across the set's {len(rmcorr)} pairs."),
         ("Not estimated: " + "; ".join(unestimated) + ".") if unestimated else "",
+        PART_WHOLE_NOTE if any(part_whole(row) for row in rmcorr.itertuples(index=False)) else "",
     ])
     columns = (["Variable 1", "Variable 2", "*r*", "95% CI", "*df*", "*p*"]
                + ([f"*p* ({short})"] if adjusted else []) + ["Participants", "Observations"])
@@ -353,17 +398,18 @@ def participants_table(characteristics, study: dict, number: int | None = None) 
     rows = []
     for variable, block in characteristics.groupby("variable", sort=False):
         first = block.iloc[0]
+        name = variable if _missing(first.get("label")) or not str(first.get("label")) else first["label"]
         test = _test_text(first)
         p = fmt_p(first.get("p"))
         if first["kind"] == "continuous":
             by_group = block.set_index("group")
-            cells = [f"{variable}, *M* (*SD*)"]
+            cells = [f"{name}, *M* (*SD*)"]
             for group in columns_groups:
                 entry = by_group.loc[group] if group in by_group.index else None
                 cells.append("" if entry is None else f"{fmt_number(entry['mean'])} ({fmt_number(entry['sd'])})")
             rows.append(cells + [test, p])
             continue
-        rows.append([f"{variable}, *n* (%)"] + [""] * len(columns_groups) + [test, p])
+        rows.append([f"{name}, *n* (%)"] + [""] * len(columns_groups) + [test, p])
         for level, level_rows in block.groupby("level", sort=False):
             by_group = level_rows.set_index("group")
             cells = [f"    {level}"]
@@ -387,8 +433,8 @@ def participants_table(characteristics, study: dict, number: int | None = None) 
     else:                                   # one group: nothing to compare
         columns = columns[:-2]
         rows = [row[:-2] for row in rows]
-    return Table(title="Participant characteristics by group", columns=columns, rows=rows,
-                 note=note, number=number)
+    return Table(title="Participant characteristics" + (" by group" if groups else ""), columns=columns,
+                 rows=rows, note=note, number=number)
 
 
 def _test_text(first) -> str:
@@ -440,6 +486,18 @@ def study_labels(study: dict, root=None) -> dict[str, str]:
     for measure in study.get("measures") or []:
         labels[measure["name"]] = measure.get("label") or measure["name"]
     return labels
+
+
+def group_labels(study: dict) -> dict[str, str]:
+    """Every group's label (:func:`group_label`), and a single arm's one series as everyone.
+
+    >>> group_labels({"groups": ["control", "imp"], "group_labels": {"imp": "IMP training"}})
+    {'all': 'All participants', 'control': 'control', 'imp': 'IMP training'}
+    """
+    from .anova import SINGLE_ARM
+
+    return {SINGLE_ARM: "All participants",
+            **{str(g): group_label(g, study) for g in study.get("groups") or []}}
 
 
 def group_label(group, study: dict | None = None) -> str:
