@@ -33,6 +33,7 @@ from snakemake.cli import main as snakemake_main  # noqa: E402
 from wellbeing.report import (as_yaml, result_kind, result_rank, stage_diagram,  # noqa: E402
                               stage_rank, strip_runtimes)
 from wellbeing.study import validated_config  # noqa: E402
+from wellbeing.tables import group_label  # noqa: E402
 
 #: Changes to the report's page source, per component file of Snakemake's template: (old, new).
 SOURCE_CHANGES = {
@@ -290,7 +291,7 @@ def study_summaries(config, root: Path) -> dict:
         study = studies[study_id]
         parts = [f"{study['design'].replace('_', '-')} design", "waves " + ", ".join(study["waves"])]
         if study.get("groups"):
-            parts.append("groups " + ", ".join(study["groups"]))
+            parts.append("groups " + ", ".join(group_label(group, study) for group in study["groups"]))
         summaries[study_id] = {"title": study.get("title", study_id), "summary": "; ".join(parts),
                                "config_yaml": as_yaml(study)}
     return summaries

@@ -161,7 +161,7 @@ def test_anova_three_waves_reports_greenhouse_geisser():
     first = table.rows[0]
     assert first[8:11] == ["1.50, 66.00", "12.35", ".002"]       # df x .75, p_gg
     assert "Greenhouse-Geisser corrected" in table.note
-    assert "(from the uncorrected *p*)" in table.note
+    assert "(from the Greenhouse-Geisser-corrected *p*)" in table.note
 
 
 def test_anova_markdown_and_latex(tmp_path):

@@ -117,7 +117,7 @@ rule table_anova:
             category="{study}",
             subcategory="ANOVA",
             caption="../report/table_anova.rst",
-            labels={"result": "APA table: time x group ANOVA"},
+            labels={"result": "APA table: ANOVA"},
         ),
         latex="results/{study}/tables/anova.tex",
     params:

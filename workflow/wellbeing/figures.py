@@ -450,9 +450,21 @@ def reliability_forest(frame, instruments: dict | None = None, title: str = ""):
     return figure
 
 
+def _adjusted_text(effect) -> str:
+    """`` (Holm .088)`` after a p when the study adjusts across outcomes, as the tables do."""
+    from .tables import P_ADJUST_NAMES, _missing, fmt_p
+
+    adjust = effect.get("p_adjust")
+    if not isinstance(adjust, str) or adjust not in P_ADJUST_NAMES or adjust == "none" \
+            or _missing(effect.get("p_adjusted")):
+        return ""
+    return f" ({P_ADJUST_NAMES[adjust][0]} {fmt_p(effect['p_adjusted'])})"
+
+
 def _effect_text(effect) -> str:
     """``F(1, 44) = 5.89, p = .019, ηp² = .12`` for a row of anova/anova.csv (mathtext); with
-    three or more waves df and p are Greenhouse-Geisser corrected, as in the APA table."""
+    three or more waves df and p are Greenhouse-Geisser corrected, as in the APA table; the
+    adjusted p beside it when the study adjusts across outcomes."""
     from .tables import _missing, fmt_number, fmt_p, fmt_unit
 
     if effect is None:
@@ -466,7 +478,7 @@ def _effect_text(effect) -> str:
     df = (f"{fmt_number(float(effect['df1']) * float(eps))}, {fmt_number(float(effect['df2']) * float(eps))}"
           if corrected else f"{int(effect['df1'])}, {int(effect['df2'])}")
     return (f"$F$({df}) = {fmt_number(effect['F'])}, "
-            f"${p_text.split(' ')[0]}$ {' '.join(p_text.split(' ')[1:])}, "
+            f"${p_text.split(' ')[0]}$ {' '.join(p_text.split(' ')[1:])}{_adjusted_text(effect)}, "
             f"$\\eta_p^2$ = {fmt_unit(effect['pes'])}")
 
 
@@ -875,7 +887,7 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
                 else:
                     p = fmt_p(e["p"])
                     heading = (f"$F$({int(e['df1'])}, {int(e['df2'])}) = {fmt_number(e['F'])}, "
-                            f"$p$ {p if p.startswith('<') else '= ' + p}, "
+                            f"$p$ {p if p.startswith('<') else '= ' + p}{_adjusted_text(e)}, "
                             f"$\\eta_p^2$ = {fmt_unit(e['pes'])}")
             _panel_title(axes, outcome, instruments, text.labels if text else {}, heading)
         from matplotlib.lines import Line2D

@@ -46,6 +46,9 @@ TEST_NAMES = {"shapiro_wilk": "Shapiro-Wilk", "levene_mean": "Levene (mean)",
               "levene_median": "Levene (median)", "box_m": "Box's M", "slopes": "parallel slopes",
               "mauchly": "Mauchly"}
 HEADERS.update(TEST_NAMES)
+#: Effect sizes as readers know them (values of an ``es_type`` column).
+EFFECT_SIZE_NAMES = {"hedges_g_av": "Hedges' g_av", "hedges_g": "Hedges' g", "d_z": "d_z",
+                     "cohens_d": "Cohen's d"}
 #: Confidence bounds that share their statistic's scale: bounded by 1 when a correlation's.
 CI_COLUMNS = ("ci_low", "ci_high")
 
@@ -124,6 +127,8 @@ def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
             cells = [groups.get(cell, cell) for cell in cells]
         elif column == "test":
             cells = [TEST_NAMES.get(cell, cell) for cell in cells]
+        elif column == "es_type":
+            cells = [EFFECT_SIZE_NAMES.get(cell, cell) for cell in cells]
         elif column == "contrast":          # "imp - control"; wave contrasts pass unchanged
             cells = [" - ".join(groups.get(part, part) for part in cell.split(" - ")) for cell in cells]
         header = HEADERS.get(str(column), str(column))

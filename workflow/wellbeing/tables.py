@@ -819,7 +819,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     parts = [f"{columns_are} are *M* (*SD*). *n* = participants {scored}: {n_text}{excluded_text}."]
     if len(populations) > 1:
         parts.append(f"Populations: {', '.join(populations)} (who is in each: anova/ledger.csv); "
-                     f"*n* above is for {populations[0]}.")
+                     f"the *n* in this note is for {populations[0]}; each row gives its own *n*.")
     effect_text = primary.replace(":", " × ")
     if primary == "time":
         kind = ("the time effect of a one-way repeated-measures ANOVA" if not further
@@ -840,7 +840,7 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
                      "and Huynh-Feldt corrections are in anova/anova.csv.")
     if adjusted:
         parts.append(f"*p* ({adjust_name}): {adjusted_text} across the {len(outcomes)} outcomes"
-                     + (" (from the uncorrected *p*)." if corrected else "."))
+                     + (" (from the Greenhouse-Geisser-corrected *p*)." if corrected else "."))
     elif len(outcomes) > 1:
         parts.append(f"*p* unadjusted across the {len(outcomes)} outcomes.")
     for reason, labels in undefined_notes.items():
