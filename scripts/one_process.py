@@ -23,7 +23,7 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
     sys.path.insert(0, str(root / "workflow"))
     import yaml
 
-    from wellbeing import (ancova, anova, correlations, figures, ingest, io, participants,
+    from wellbeing import (ancova, anova, bayes, correlations, figures, ingest, io, participants,
                            reliability, report, score, tables)
     from wellbeing import notebooks as nb
     from wellbeing.figures import SCATTER_MATRIX_MAX
@@ -89,6 +89,10 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                 ledger = io.read_table(out / "anova" / "ledger.csv")
                 tables.write_table_files(tables.anova_for_study(table, cells, study, root_text),
                                          out / "tables" / "anova")
+                if analyses["anova"]["bayes"]:
+                    io.write_table(bayes.for_anova(wide, ledger, study), out / "anova" / "bayes.csv")
+                    tables.write_table_files(tables.bayes_for_study(io.read_table(out / "anova" / "bayes.csv"),
+                                                                    study, root_text), out / "tables" / "bayes")
             with timed("figures"):
                 for outcome in analyses["anova"]["outcomes"]:
                     figure = figures.anova_interaction_for_study(outcome, table, cells, ledger, wide,

@@ -50,6 +50,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import math
+import os
 import subprocess
 from pathlib import Path
 
@@ -57,13 +58,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellbeing import ancova, anova, ingest, score
+from wellbeing import ancova, anova, bayes, ingest, score
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference"
 ANOVA_R = REFERENCE / "anova_factorial_reference.R"
 ANCOVA_R = REFERENCE / "ancova_reference.R"
 PES_CI_R = REFERENCE / "pes_ci_reference.R"
+BAYES_R = REFERENCE / "bayes_reference.R"
 R_PACKAGES = "r-base-core, r-cran-afex, r-cran-car, r-cran-emmeans and r-cran-effectsize"
 
 _spec = importlib.util.spec_from_file_location("real_exports", ROOT / "tests" / "test_real_exports.py")
@@ -388,3 +390,33 @@ def test_nadler_mixed_anova_of_pss_matches_afex(tmp_path, rscript):
     assert stage.anova.effect.tolist() == ["group", "time", "group:time"]
     assert compare_anova(stage.anova, expected, {"Group": "group"}, "nadler_pss") == 3 * 12
     two_wave_conventions(stage.anova)
+
+
+def test_nadler_trial_interaction_matches_ttestbf(tmp_path, rscript):
+    """Real data: Nadler et al. (2020), 65 control and 37 trained participants, PSS and BRS before
+    and after; the group x time Bayes factor against BayesFactor on the raw export's scores."""
+    r = rscript("the BayesFactor cross-check on Nadler et al. (2020)", "r-base-core and r-cran-bayesfactor")
+    if subprocess.run([r, "-e", "library(BayesFactor)"], capture_output=True).returncode != 0:
+        message = "R package BayesFactor is not installed (Debian: r-cran-bayesfactor)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI requires it")
+        pytest.skip(message)
+    study, wide, raw = nadler_stage(tmp_path / "project")
+    study["analyses"]["anova"] = {"outcomes": ["pss", "brs"], "p_adjust": "none", "ci_level": 0.9,
+                                  "populations": ["all"], "bayes": True}
+    stage = anova.for_study(wide, study)
+    table = bayes.for_anova(wide, stage.ledger, study).set_index("outcome")
+    for outcome, column in (("pss", "PSS"), ("brs", "BRS_TOT")):
+        data = tmp_path / f"nadler_{outcome}.csv"
+        pd.DataFrame([{"participant": row["SubjectID"], "group": row["Group"], "wave": wave,
+                       "score": row[f"{column}_{suffix}"]}
+                      for wave, suffix in (("pre", "T1"), ("post", "T2")) for row in raw]).to_csv(data, index=False)
+        out = tmp_path / f"nadler_{outcome}_bayes_R.csv"
+        done = subprocess.run([r, str(BAYES_R), str(data), "-", str(out), "Control", "Particip"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        values = {(row.test, row.statistic): float(row.value) for row in read_r(out).itertuples(index=False)}
+        row = table.loc[outcome]
+        assert (row.n1, row.n2) == (values[("interaction", "n1")], values[("interaction", "n2")]) == (65, 37)
+        assert row.t == pytest.approx(values[("interaction", "t")], rel=1e-10)
+        assert row.bf10 == pytest.approx(values[("interaction", "bf10")], rel=1e-6)

@@ -524,3 +524,60 @@ def test_notebooks_read_as_a_reader_expects(built):
             assert not ids, (where, ids[:5])
             checked += 1
     assert checked == 12
+
+
+def _labelled_scale_ids(study, folder) -> set:
+    """The scales of a study (``<instrument>.<scale>``) whose definitions give them a label."""
+    from wellbeing.tables import study_labels
+
+    return {variable for variable, text in study_labels(study, folder).items()
+            if text != variable and "." in variable}
+
+
+def _ids_in(text: str, ids) -> list:
+    """The ids that appear in ``text`` as words (not inside a file name or a longer id)."""
+    return sorted(v for v in ids if re.search(rf"(?<![\w./]){re.escape(v)}(?![\w])", text))
+
+
+def test_tables_and_figures_name_scales_by_label(built):
+    """No APA table and no text drawn in a figure shows a scale's id where its definition has a
+    label: every figure of both example designs is drawn again from the built CSVs and its text
+    read back."""
+    import matplotlib.text
+
+    from wellbeing import figures, io
+    from wellbeing.study import validated_config
+
+    folder, _ = built
+    config = validated_config(yaml.safe_load((folder / "config.yaml").read_text()), folder)
+    drawn = 0
+    for study_id, study in config["studies"].items():
+        ids = _labelled_scale_ids(study, folder)
+        out = folder / "results" / study_id
+        for table in sorted((out / "tables").glob("*.md")):
+            assert not _ids_in(table.read_text(encoding="utf-8"), ids), table.name
+        wide = io.read_table(out / "scores" / "scores_wide.csv")
+        made = [figures.reliability_forest_for_study(io.read_table(out / "reliability" / "reliability.csv"),
+                                                     study, folder)]
+        analyses = study["analyses"]
+        if "anova" in analyses:
+            anova, cells = io.read_table(out / "anova" / "anova.csv"), io.read_table(out / "anova" / "cells.csv")
+            ledger = io.read_table(out / "anova" / "ledger.csv")
+            made.append(figures.anova_panel_for_study(anova, cells, study, folder))
+            made += [figures.anova_interaction_for_study(outcome, anova, cells, ledger, wide, study, folder)
+                     for outcome in analyses["anova"]["outcomes"]]
+        if "ancova" in analyses:
+            made.append(figures.ancova_means_for_study(io.read_table(out / "ancova" / "adjusted_means.csv"),
+                                                       io.read_table(out / "ancova" / "ancova.csv"), study, folder))
+        for entry in analyses.get("correlations", []):
+            long = io.read_table(out / "correlations" / f"{entry['name']}.csv")
+            matrix = io.read_table(out / "correlations" / f"{entry['name']}_matrix.csv")
+            made.append(figures.correlation_heatmap_for_set(long, matrix, study, entry, folder))
+            if len(entry["variables"]) <= figures.SCATTER_MATRIX_MAX:
+                made.append(figures.scatter_matrix_for_set(wide, study, entry, folder, long=long))
+        for figure in made:
+            text = " ".join(t.get_text() for t in figure.findobj(matplotlib.text.Text))
+            assert not _ids_in(text, ids), (study_id, figure.texts[:1], _ids_in(text, ids))
+            figures.plt.close(figure)
+            drawn += 1
+    assert drawn >= 20

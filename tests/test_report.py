@@ -29,11 +29,11 @@ from wellbeing.report import (RESULT_KINDS, as_yaml, result_rank, stage_diagram,
 
 STUDY = "imp_feasibility"
 #: The rules of the example workflow (every stage the stage diagram knows).
-EXAMPLE_RULES = ["all", "ancova", "anova", "correlations", "correlations_rmcorr", "figure_ancova",
-                 "figure_anova", "figure_anova_panel", "figure_correlations", "figure_reliability",
-                 "figure_scatter_matrix", "ingest", "manifest", "notebook", "participants",
-                 "reliability", "score", "table_ancova", "table_anova", "table_correlations",
-                 "table_participants", "table_reliability", "table_rmcorr"]
+EXAMPLE_RULES = ["all", "ancova", "anova", "anova_bayes", "correlations", "correlations_rmcorr",
+                 "figure_ancova", "figure_anova", "figure_anova_panel", "figure_correlations",
+                 "figure_reliability", "figure_scatter_matrix", "ingest", "manifest", "notebook",
+                 "participants", "reliability", "score", "table_ancova", "table_anova", "table_bayes",
+                 "table_correlations", "table_participants", "table_reliability", "table_rmcorr"]
 
 
 # --- Without a build -------------------------------------------------------------------------------
@@ -67,7 +67,8 @@ def test_stage_diagram_is_boxes_in_rows_from_the_rule_names_only():
         assert all(right <= left for (_, right), (left, _) in zip(placed, placed[1:]))
     # A box of one rule opens that rule (as a rule-graph node does); one of many lists them.
     by_stage = {box["stage"]: box for box in boxes}
-    assert by_stage["anova"]["rule"] == "anova" and "rule" not in by_stage["tables"]
+    assert by_stage["ancova"]["rule"] == "ancova" and "rule" not in by_stage["tables"]
+    assert "rule" not in by_stage["anova"] and "anova_bayes" in by_stage["anova"]["tooltip"]
     assert "table_rmcorr" in by_stage["tables"]["tooltip"]
     # No force layout or arcs: the marks are boxes, labels and straight arrows.
     assert {mark["type"] for mark in spec["marks"]} == {"rect", "text", "rule", "symbol"}
@@ -170,7 +171,7 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
     assert list(stages) == ["Participants", "Reliability", "ANOVA",
                             "Baseline-adjusted ANCOVA", "Correlations", "Scores", "Notebooks"]
     tables = sorted((folder / "results" / STUDY / "tables").glob("*.html"))
-    assert {path.stem for path in tables} == {"participants", "reliability", "anova", "ancova",
+    assert {path.stem for path in tables} == {"participants", "reliability", "anova", "bayes", "ancova",
                                               "correlations_baseline", "correlations_baseline_rmcorr"}
     for path in tables:
         entry = results[str(path.relative_to(folder))]
@@ -185,9 +186,9 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
             assert kinds[0] == "table", stage
     prefix = f"results/{STUDY}"
     assert stages["ANOVA"] == [
-        f"{prefix}/tables/anova.html", f"{prefix}/figures/anova_panel.png",
+        f"{prefix}/tables/anova.html", f"{prefix}/tables/bayes.html", f"{prefix}/figures/anova_panel.png",
         f"{prefix}/figures/anova_scs26.total.png", f"{prefix}/figures/anova_pss10.total.png",
-        f"{prefix}/figures/anova_eq60.total.png", f"{prefix}/anova/anova.csv"]
+        f"{prefix}/figures/anova_eq60.total.png", f"{prefix}/anova/anova.csv", f"{prefix}/anova/bayes.csv"]
     # Every caption says which file it shows.
     for path in [path for paths in stages.values() for path in paths]:
         assert path in results[path]["caption"], path
@@ -236,4 +237,4 @@ def test_the_report_renders_its_results_in_a_browser(reported, tmp_path):
     assert 'id="study-results"' in dom, done.stderr[-2000:]
     section = dom[dom.index(f'id="wb-{STUDY}--ANOVA"'):]
     assert section.index('class="apa"') < section.index("<img")
-    assert dom.count('<table class="apa"') == 6
+    assert dom.count('<table class="apa"') == 7

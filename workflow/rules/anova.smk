@@ -24,3 +24,27 @@ rule anova:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/anova.py"
+
+
+rule anova_bayes:
+    input:
+        scores="results/{study}/scores/scores_wide.csv",
+        ledger="results/{study}/anova/ledger.csv",
+    output:
+        bayes=report(
+            "results/{study}/anova/bayes.csv",
+            category="{study}",
+            subcategory="ANOVA",
+            caption="../report/anova_bayes.rst",
+            labels={"result": "Data: bayes.csv"},
+        ),
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/anova_bayes.log",
+    benchmark:
+        "benchmarks/{study}/anova_bayes.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/bayes.py"

@@ -117,6 +117,8 @@ def study_outputs(study_id):
         stages["reliability"] = ["reliability", "items"]
     if "anova" in analyses:
         stages["anova"] = ["anova", "cells", "followups", "mixed_model", "assumptions", "ledger"]
+        if analyses["anova"]["bayes"]:
+            stages["anova"].append("bayes")
     if "ancova" in analyses:
         stages["ancova"] = ["ancova", "adjusted_means", "contrasts", "assumptions", "ledger"]
     sets = analyses.get("correlations", [])
@@ -136,6 +138,8 @@ def study_outputs(study_id):
         outputs += [f"results/{study_id}/figures/reliability_forest.{ext}" for ext in ("png", "pdf")]
     if "anova" in stages:
         outputs += [f"results/{study_id}/tables/anova.{ext}" for ext in ("md", "html", "tex")]
+        if analyses["anova"]["bayes"]:
+            outputs += [f"results/{study_id}/tables/bayes.{ext}" for ext in ("md", "html", "tex")]
         for outcome in analyses["anova"]["outcomes"]:
             outputs += [f"results/{study_id}/figures/anova_{outcome}.{ext}" for ext in ("png", "pdf")]
         outputs += [f"results/{study_id}/figures/anova_panel.{ext}" for ext in ("png", "pdf")]
@@ -166,6 +170,8 @@ def notebook_inputs(wildcards):
     if wildcards.notebook.startswith("anova"):   # the first outcome's figure is shown too
         first = study["analyses"]["anova"]["outcomes"][0]
         files.append(f"results/{wildcards.study}/figures/anova_{first}.png")
+        if study["analyses"]["anova"]["bayes"]:
+            files.append(f"results/{wildcards.study}/anova/bayes.csv")
     if wildcards.notebook == "correlations":
         for entry in study["analyses"].get("correlations", []):
             files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")

@@ -160,3 +160,30 @@ rule table_ancova:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/tables.py"
+
+
+rule table_bayes:
+    input:
+        bayes="results/{study}/anova/bayes.csv",
+        definitions=instrument_files,  # the outcomes' labels come from them
+    output:
+        markdown="results/{study}/tables/bayes.md",
+        html=report(
+            "results/{study}/tables/bayes.html",
+            category="{study}",
+            subcategory="ANOVA",
+            caption="../report/table_bayes.rst",
+            labels={"result": "APA table: Bayes factors"},
+        ),
+        latex="results/{study}/tables/bayes.tex",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/table_bayes.log",
+    benchmark:
+        "benchmarks/{study}/table_bayes.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"

@@ -32,6 +32,9 @@ def main():
                                         io.read_table(snakemake.input.adjusted_means),
                                         io.read_table(snakemake.input.contrasts),
                                         snakemake.params.study, snakemake.params.root)
+    elif snakemake.rule == "table_bayes":
+        table = tables.bayes_for_study(io.read_table(snakemake.input.bayes), snakemake.params.study,
+                                       snakemake.params.root)
     else:
         raise ValueError(f"tables.py does not know rule {snakemake.rule}")
     tables.write_table_files(table, Path(snakemake.output.markdown).with_suffix(""))

@@ -362,6 +362,10 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
         if correlation.get("repeated_measures") and len(waves) < 2:
             raise fail(f"{key}.repeated_measures", "a repeated-measures correlation needs at least two "
                                                   f"waves; the study has {waves}")
+        if correlation.get("bayes") and (correlation.get("method", "pearson") != "pearson"
+                                         or correlation.get("covariates")):
+            raise fail(f"{key}.bayes", "Bayes factors are computed for Pearson correlations without "
+                                       "covariates; set method: pearson and no covariates, or remove bayes")
     set_names = [c["name"] for c in analyses.get("correlations", [])]
     if len(set(set_names)) != len(set_names):
         raise fail("analyses.correlations", "two sets have the same name; names must be unique")

@@ -101,6 +101,7 @@ import pandas as pd
 from scipy import special, stats
 
 from .errors import UserError
+from .bayes import correlation_bf10
 from .instruments import shared_items
 
 __all__ = [
@@ -119,7 +120,7 @@ __all__ = [
 LONG_COLUMNS = [
     "set", "var1", "var2", "n", "r", "ci_low", "ci_high", "p", "p_adjusted", "method",
     "p_adjust", "ci_method", "data", "var1_data", "var2_data", "covariates", "deletion",
-    "n_participants", "n_excluded", "shared_items", "note",
+    "n_participants", "n_excluded", "shared_items", "bf10", "bf01", "note",
 ]
 
 #: Columns of :func:`repeated_measures`' table, in order.
@@ -462,7 +463,10 @@ def for_set(scores_wide: pd.DataFrame, study: Mapping, correlation_set: Mapping,
         was taken from), ``covariates`` (``"; "``-joined, empty if none), ``deletion``
         (pairwise/listwise), ``n_participants``, ``n_excluded``, ``shared_items`` (items the
         two scales are scored from in common: above 0 the pair is part-whole, e.g. a total and
-        its own subscale, and its r is no finding), ``note``.
+        its own subscale, and its r is no finding), ``bf10`` and ``bf01`` (with ``bayes: true``
+        on a Pearson set without covariates: :func:`wellbeing.bayes.correlation_bf10`, a stretched
+        beta prior of width 1, as ``BayesFactor::correlationBF(rscale = 1)``; blank otherwise),
+        ``note``.
     matrix : DataFrame
         Column ``variable`` then one column per variable: r, symmetric, 1 on the diagonal.
 
@@ -526,6 +530,10 @@ def for_set(scores_wide: pd.DataFrame, study: Mapping, correlation_set: Mapping,
             })
     long = pd.DataFrame(rows)
     long["p_adjusted"] = p_adjust(long["p"].to_numpy(float), adjust)
+    long["bf10"] = long["bf01"] = np.nan
+    if correlation_set.get("bayes") and method == "pearson" and not covariates:   # the config checks it
+        long["bf10"] = [correlation_bf10(r, n) for r, n in zip(long["r"], long["n"])]
+        long["bf01"] = 1 / long["bf10"]
     long = long[LONG_COLUMNS].astype({"n": int, "n_participants": int, "n_excluded": int})
 
     r = pd.DataFrame(np.eye(len(variables)), index=variables, columns=variables)

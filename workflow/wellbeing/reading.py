@@ -15,7 +15,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from .tables import P_ADJUST_NAMES, fmt_number, fmt_p, fmt_unit
+from .tables import P_ADJUST_NAMES, fmt_bayes_factor, fmt_number, fmt_p, fmt_unit
 
 #: Columns that hold a p value (formatted ``.034`` / ``< .001``).
 P_COLUMN = re.compile(r"^(p|p_.*|.*_p)$")
@@ -30,6 +30,7 @@ HEADERS = {"p_adjusted": "p (adjusted)", "p_holm_pairs": "p (Holm, pairs)", "pes
            "ci_low": "CI low", "ci_high": "CI high", "mean_diff": "difference", "sd": "SD",
            "se": "SE", "eps_gg": "ε (GG)", "p_gg": "p (GG)", "n_participants": "participants",
            "n_observations": "observations", "n_excluded": "excluded", "n_items": "items",
+           "bf10": "BF₁₀", "bf01": "BF₀₁",
            "es": "effect size", "es_type": "effect size type", "es_ci_low": "ES CI low",
            "es_ci_high": "ES CI high", "d_z": "d_z", "adjusted_mean": "adjusted mean",
            "baseline_mean": "baseline mean", "item_rest_r": "item-rest r",
@@ -69,6 +70,8 @@ def _cell(value, kind: str, decimals: int) -> str:
         return fmt_number(float(value), decimals)
     if kind == "unit":
         return fmt_unit(float(value), decimals)
+    if kind == "bayes factor":
+        return fmt_bayes_factor(value)
     if isinstance(value, (bool,)) or str(value) in ("True", "False"):
         return "yes" if str(value) == "True" else "no"
     return str(value)
@@ -111,6 +114,8 @@ def formatted(frame: pd.DataFrame, labels: Mapping[str, str] | None = None,
         values = frame[column].reset_index(drop=True)
         if P_COLUMN.match(str(column)) and pd.api.types.is_numeric_dtype(values):
             kind = "p"
+        elif column in ("bf10", "bf01") and pd.api.types.is_numeric_dtype(values):
+            kind = "bayes factor"
         elif pd.api.types.is_bool_dtype(values):
             kind = "text"
         elif pd.api.types.is_numeric_dtype(values) and (
@@ -242,6 +247,9 @@ class Notebook:
         path = self.results / "figures" / name
         if path.exists():
             display(Image(filename=str(path), width=width))
+
+    #: A Bayes factor as tables print it (``0.43``, ``42``, ``2.7 × 10¹²``).
+    bf_text = staticmethod(fmt_bayes_factor)
 
     @staticmethod
     def p_text(p: float) -> str:

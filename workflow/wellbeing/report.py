@@ -206,7 +206,7 @@ def as_yaml(mapping: Mapping) -> str:
 
 # The stage diagram of the report's workflow page: rule -> stage, then rows of stages top to bottom.
 _RULE_STAGES = {"ingest": "ingest", "score": "score", "participants": "participants",
-                "reliability": "reliability", "anova": "anova", "ancova": "ancova",
+                "reliability": "reliability", "anova": "anova", "anova_bayes": "anova", "ancova": "ancova",
                 "correlations": "correlations", "correlations_rmcorr": "correlations",
                 "notebook": "notebooks", "manifest": "manifest"}
 _RULE_PREFIX_STAGES = (("table_", "tables"), ("figure_", "figures"))

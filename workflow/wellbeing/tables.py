@@ -164,7 +164,23 @@ _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{
 _LATEX_UNICODE = {"α": r"$\alpha$", "ω": r"$\omega$", "η": r"$\eta$", "²": r"$^2$", "ε": r"$\varepsilon$",
                   "χ": r"$\chi$", "±": r"$\pm$", "≥": r"$\geq$", "≤": r"$\leq$", "×": r"$\times$",
                   "–": "--", "—": "---", "ₚ": r"$_p$", "ᵢ": r"$_i$",
-                  "ᵃ": r"$^{a}$", "ᵇ": r"$^{b}$"}
+                  "ᵃ": r"$^{a}$", "ᵇ": r"$^{b}$", "√": r"$\surd$", "∞": r"$\infty$"}
+#: Runs of Unicode sub- and superscript digits (BF₁₀, 10¹²), each set as one LaTeX script.
+_SUBSCRIPTS, _SUPERSCRIPTS = "₀₁₂₃₄₅₆₇₈₉", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SCRIPT_RUN = re.compile(f"[{_SUBSCRIPTS}]+|[{_SUPERSCRIPTS}]+")
+
+
+def _latex_script(run: str) -> str:
+    """``₁₀`` -> ``$_{10}$``, ``¹²`` -> ``$^{12}$``.
+
+    >>> _latex_script("₁₀"), _latex_script("⁻³")
+    ('$_{10}$', '$^{-3}$')
+    """
+    if run[0] in _SUBSCRIPTS:
+        mark, text = "_", "".join(str(_SUBSCRIPTS.index(ch)) for ch in run)
+    else:
+        mark, text = "^", "".join("-" if ch == "⁻" else str(_SUPERSCRIPTS.index(ch) - 1) for ch in run)
+    return f"${mark}{text}$" if len(text) == 1 else f"${mark}{{{text}}}$"
 
 
 def _latex_text(text: str) -> str:
@@ -173,7 +189,9 @@ def _latex_text(text: str) -> str:
     for part in re.split(r"(\*[^*]+\*)", text):
         italic = part.startswith("*") and part.endswith("*") and len(part) > 2
         core = part[1:-1] if italic else part
-        escaped = "".join(_LATEX_SPECIAL.get(ch, _LATEX_UNICODE.get(ch, ch)) for ch in core)
+        escaped = "".join(_latex_script(piece) if _SCRIPT_RUN.fullmatch(piece) else
+                          "".join(_LATEX_SPECIAL.get(ch, _LATEX_UNICODE.get(ch, ch)) for ch in piece)
+                          for piece in re.split(f"({_SCRIPT_RUN.pattern})", core) if piece)
         out.append(r"\textit{" + escaped + "}" if italic else escaped)
     return "".join(out).replace(_STAR_HOLDER, "*")
 
@@ -982,3 +1000,75 @@ def anova_for_study(anova, cells, study: dict, root=None) -> Table:
     """The main ANOVA table of one study, outcomes labelled from its instrument definitions."""
     return anova_table(anova, cells, study, study_instruments_by_id(study, root),
                        labels=study_labels(study, root))
+
+
+def fmt_bayes_factor(value) -> str:
+    """A Bayes factor for a table: two decimals below 10, whole numbers to 1,000, then powers of
+    ten (JASP's style).
+
+    >>> [fmt_bayes_factor(v) for v in (0.2127, 3.456, 42.4, 2.7e12, float("nan"))]
+    ['0.21', '3.46', '42', '2.7 × 10¹²', '']
+    """
+    if _missing(value):
+        return ""
+    value = float(value)
+    if value == math.inf:
+        return "∞"
+    if value < 10:
+        return f"{value:.2f}"
+    if value < 1000:
+        return f"{value:.0f}"
+    exponent = int(math.floor(math.log10(value)))
+    superscript = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{value / 10 ** exponent:.1f} × 10{superscript}"
+
+
+def bayes_table(bayes, study: dict, labels: dict | None = None, number: int | None = None) -> Table:
+    """The APA table of ``anova/bayes.csv``: per outcome (and population) n, t, BF10, BF01 and
+    the evidence in words.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([{"outcome": "pss10.total", "population": "all", "effect": "group:time",
+    ...     "test": "JZS two-sample t of the change post - pre", "n": 45, "n1": 21, "n2": 24,
+    ...     "t": -0.95, "bf10": 0.4257, "bf01": 2.349, "prior": "Cauchy r = 0.707",
+    ...     "evidence": "anecdotal evidence for no difference in change", "note": ""}])
+    >>> bayes_table(rows, {"waves": ["pre", "post"]}, {"pss10.total": "Perceived stress"}).rows
+    [['Perceived stress', '45', '-0.95', '0.43', '2.35', 'anecdotal evidence for no difference in change']]
+    """
+    populations = list(dict.fromkeys(bayes["population"].astype(str)))
+    several = len(populations) > 1
+    rows, notes = [], {}
+    for row in bayes.itertuples(index=False):
+        name = (labels or {}).get(row.outcome, row.outcome) + (f" ({row.population})" if several else "")
+        if _missing(row.bf10):
+            reason = "" if _missing(row.note) else str(row.note).removeprefix("not computed: ")
+            notes.setdefault(reason, []).append(name)
+            rows.append([name, "" if _missing(row.n) else str(int(row.n)), "", "—", "—", ""])
+            continue
+        rows.append([name, str(int(row.n)), fmt_number(row.t), fmt_bayes_factor(row.bf10),
+                     fmt_bayes_factor(row.bf01), str(row.evidence)])
+    tests = [str(t) for t in bayes["test"].dropna().unique()]
+    parts = []
+    if tests:
+        two = "two-sample" in tests[0]
+        parts.append(("BF₁₀ of the group × time interaction: the JZS two-sample *t* test of the change "
+                      "scores" if two else "BF₁₀ of the change: the JZS paired *t* test of the two waves")
+                     + f" ({', '.join(dict.fromkeys(t.split(' of ', 1)[-1] for t in tests))}), "
+                     "for the participants in the ANOVA; Cauchy prior on the standardised effect, "
+                     "scale *r* = √2/2 (Rouder et al., 2009; R's BayesFactor).")
+    parts.append("BF₁₀ > 1 favours an effect; BF₀₁ = 1/BF₁₀ > 1 favours none. Evidence in words after "
+                 "Jeffreys (1961): 1–3 anecdotal, 3–10 moderate, 10–30 strong, 30–100 very strong, "
+                 "> 100 extreme.")
+    for reason, names in notes.items():
+        parts.append(f"— not computed for {', '.join(names)}: {reason}.")
+    return Table(title="Bayes factors of the study's question", number=number, note=" ".join(parts),
+                 columns=["Outcome", "*n*", "*t*", "BF₁₀", "BF₀₁", "Evidence"], rows=rows,
+                 align=["l", "r", "r", "r", "r", "l"])
+
+
+def bayes_for_study(bayes, study: dict, root=None) -> Table:
+    """The Bayes factor table of one study, outcomes by their labels."""
+    return bayes_table(bayes, study, study_labels(study, root))
+
