@@ -23,8 +23,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
     sys.path.insert(0, str(root / "workflow"))
     import yaml
 
-    from wellbeing import (ancova, anova, bayes, correlations, figures, ingest, io, participants,
-                           reliability, report, score, tables)
+    from wellbeing import (ancova, anova, bayes, change, correlations, feasibility, figures, ingest, io,
+                           participants, planning, reliability, report, score, tables)
     from wellbeing import notebooks as nb
     from wellbeing.figures import SCATTER_MATRIX_MAX
     from wellbeing.study import study_input_files, validated_config
@@ -93,6 +93,11 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                     io.write_table(bayes.for_anova(wide, ledger, study), out / "anova" / "bayes.csv")
                     tables.write_table_files(tables.bayes_for_study(io.read_table(out / "anova" / "bayes.csv"),
                                                                     study, root_text), out / "tables" / "bayes")
+                if analyses["anova"].get("planning") is not None:
+                    io.write_table(planning.for_anova(wide, ledger, study), out / "anova" / "planning.csv")
+                    tables.write_table_files(
+                        tables.planning_for_study(io.read_table(out / "anova" / "planning.csv"), study, root_text),
+                        out / "tables" / "planning")
             with timed("figures"):
                 for outcome in analyses["anova"]["outcomes"]:
                     figure = figures.anova_interaction_for_study(outcome, table, cells, ledger, wide,
@@ -114,6 +119,28 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
             with timed("figures"):
                 figures.save(figures.ancova_means_for_study(means, terms, study, root_text),
                              out / "figures" / "ancova.png", out / "figures" / "ancova.pdf")
+        if analyses.get("feasibility") is not None:
+            with timed("feasibility"):
+                io.write_table(feasibility.for_study(responses, io.read_table(out / "scores" / "scores.csv"),
+                                                     wide, study, tables.study_instruments_by_id(study, root_text)),
+                               out / "participants" / "feasibility.csv")
+                tables.write_table_files(
+                    tables.feasibility_for_study(io.read_table(out / "participants" / "feasibility.csv"), study,
+                                                 root_text), out / "tables" / "feasibility")
+        if analyses.get("reliable_change") is not None:
+            with timed("reliable_change"):
+                reliability_table = (io.read_table(out / "reliability" / "reliability.csv")
+                                     if analyses["reliable_change"]["reliability"] == "baseline_alpha" else None)
+                summary, people = change.for_study(wide, reliability_table, study,
+                                                   tables.study_instruments_by_id(study, root_text))
+                io.write_table(summary, out / "change" / "reliable_change.csv")
+                io.write_table(people, out / "change" / "reliable_change_participants.csv")
+                summary = io.read_table(out / "change" / "reliable_change.csv")
+                tables.write_table_files(tables.reliable_change_for_study(summary, study, root_text),
+                                         out / "tables" / "reliable_change")
+            with timed("figures"):
+                figures.save(figures.reliable_change_for_study(summary, study, root_text),
+                             out / "figures" / "reliable_change.png", out / "figures" / "reliable_change.pdf")
         for entry in analyses.get("correlations", []):
             name = entry["name"]
             with timed("correlations"):

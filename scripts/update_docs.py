@@ -65,8 +65,8 @@ def _instrument_section(instrument) -> list[str]:
         lines.append(f"- Items in no scale (never scored): {_numbers(instrument.filler_items)}.")
     if instrument.note:
         lines.append(f"- Note: {_one_line(instrument.note)}")
-    lines += ["", "| scale | label | items | reversed | score | needs answered |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| scale | label | items | reversed | score | needs answered | better |",
+              "|---|---|---|---|---|---|---|"]
     for scale in instrument.scale_list:
         rule = SCORE_RULES[scale.score]
         if scale.subscales:
@@ -74,7 +74,7 @@ def _instrument_section(instrument) -> list[str]:
         needs = ("each subscale's share" if scale.subscales
                  else f"{_needed(scale.n_items, share)} of {scale.n_items}")
         lines.append(f"| `{scale.name}` | {scale.label or scale.name} | {_numbers(scale.items)} | "
-                     f"{_numbers(scale.reverse)} | {rule} | {needs} |")
+                     f"{_numbers(scale.reverse)} | {rule} | {needs} | {scale.better or ''} |")
     lines += ["", f"Citation: {_one_line(instrument.citation)}", ""]
     if instrument.sources:
         lines += ["Sources the key was checked against:", ""]

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellbeing import ancova, anova, bayes, ingest, score
+from wellbeing import ancova, anova, bayes, ingest, planning, score
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference"
@@ -66,6 +66,7 @@ ANOVA_R = REFERENCE / "anova_factorial_reference.R"
 ANCOVA_R = REFERENCE / "ancova_reference.R"
 PES_CI_R = REFERENCE / "pes_ci_reference.R"
 BAYES_R = REFERENCE / "bayes_reference.R"
+PLANNING_R = REFERENCE / "planning_reference.R"
 R_PACKAGES = "r-base-core, r-cran-afex, r-cran-car, r-cran-emmeans and r-cran-effectsize"
 
 _spec = importlib.util.spec_from_file_location("real_exports", ROOT / "tests" / "test_real_exports.py")
@@ -392,20 +393,23 @@ def test_nadler_mixed_anova_of_pss_matches_afex(tmp_path, rscript):
     two_wave_conventions(stage.anova)
 
 
-def test_nadler_trial_interaction_matches_ttestbf(tmp_path, rscript):
+def test_nadler_trial_bayes_factors_and_planning_match_bayesfactor_and_pwr(tmp_path, rscript):
     """Real data: Nadler et al. (2020), 65 control and 37 trained participants, PSS and BRS before
-    and after; the group x time Bayes factor against BayesFactor on the raw export's scores."""
+    and after: the group x time Bayes factor against BayesFactor, and the change-score d with its
+    interval and the definitive trial's n against effectsize and pwr, on the raw export's scores."""
     r = rscript("the BayesFactor cross-check on Nadler et al. (2020)", "r-base-core and r-cran-bayesfactor")
-    if subprocess.run([r, "-e", "library(BayesFactor)"], capture_output=True).returncode != 0:
-        message = "R package BayesFactor is not installed (Debian: r-cran-bayesfactor)"
+    if subprocess.run([r, "-e", "library(BayesFactor); library(pwr)"], capture_output=True).returncode != 0:
+        message = "R packages BayesFactor or pwr are not installed (Debian: r-cran-bayesfactor r-cran-pwr)"
         if os.environ.get("CI"):
             pytest.fail(message + "; CI requires it")
         pytest.skip(message)
     study, wide, raw = nadler_stage(tmp_path / "project")
     study["analyses"]["anova"] = {"outcomes": ["pss", "brs"], "p_adjust": "none", "ci_level": 0.9,
-                                  "populations": ["all"], "bayes": True}
+                                  "populations": ["all"], "bayes": True,
+                                  "planning": {"power": 0.9, "alpha": 0.05}}
     stage = anova.for_study(wide, study)
     table = bayes.for_anova(wide, stage.ledger, study).set_index("outcome")
+    plans = planning.for_anova(wide, stage.ledger, study).set_index("outcome")
     for outcome, column in (("pss", "PSS"), ("brs", "BRS_TOT")):
         data = tmp_path / f"nadler_{outcome}.csv"
         pd.DataFrame([{"participant": row["SubjectID"], "group": row["Group"], "wave": wave,
@@ -420,3 +424,15 @@ def test_nadler_trial_interaction_matches_ttestbf(tmp_path, rscript):
         assert (row.n1, row.n2) == (values[("interaction", "n1")], values[("interaction", "n2")]) == (65, 37)
         assert row.t == pytest.approx(values[("interaction", "t")], rel=1e-10)
         assert row.bf10 == pytest.approx(values[("interaction", "bf10")], rel=1e-6)
+        plan_out = tmp_path / f"nadler_{outcome}_planning_R.csv"
+        done = subprocess.run([r, str(PLANNING_R), str(data), str(plan_out), "Control", "Particip"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        values = {(row.test, row.statistic): float(row.value) for row in read_r(plan_out).itertuples(index=False)}
+        plan = plans.loc[outcome]
+        for column in ("d", "d_ci_low", "d_ci_high"):
+            assert plan[column] == pytest.approx(values[("two_sample", column)], rel=1e-6), column
+        # the R script plans for power .80; the stage was asked for .90: both against pwr
+        assert planning.n_for_power(plan.d, 0.8) == pytest.approx(values[("two_sample", "n")], abs=2e-4)
+        assert planning.power_t(plan.d, plan.n_exact) == pytest.approx(0.9, abs=1e-12)
+        assert planning.power_t(plan.d, 50) == pytest.approx(values[("two_sample", "power_at_n")], rel=1e-9)

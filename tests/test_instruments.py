@@ -182,7 +182,7 @@ def test_no_item_wording_only_short_anchor_labels(instrument_id):
     assert all(len(label) <= 40 for label in labels.values())
     # nothing item-shaped: no per-item text entries anywhere
     for scale in raw["scales"].values():
-        assert set(scale) <= {"label", "items", "reverse", "score", "subscales"}
+        assert set(scale) <= {"label", "items", "reverse", "score", "subscales", "better"}
         assert len(scale.get("label", "")) <= 60
 
 

@@ -29,11 +29,13 @@ from wellbeing.report import (RESULT_KINDS, as_yaml, result_rank, stage_diagram,
 
 STUDY = "imp_feasibility"
 #: The rules of the example workflow (every stage the stage diagram knows).
-EXAMPLE_RULES = ["all", "ancova", "anova", "anova_bayes", "correlations", "correlations_rmcorr",
-                 "figure_ancova", "figure_anova", "figure_anova_panel", "figure_correlations",
-                 "figure_reliability", "figure_scatter_matrix", "ingest", "manifest", "notebook",
-                 "participants", "reliability", "score", "table_ancova", "table_anova", "table_bayes",
-                 "table_correlations", "table_participants", "table_reliability", "table_rmcorr"]
+EXAMPLE_RULES = ["all", "ancova", "anova", "anova_bayes", "anova_planning", "correlations",
+                 "correlations_rmcorr", "feasibility", "figure_ancova", "figure_anova", "figure_anova_panel",
+                 "figure_correlations", "figure_reliability", "figure_reliable_change", "figure_scatter_matrix",
+                 "ingest", "manifest", "notebook", "participants", "reliability", "reliable_change", "score",
+                 "table_ancova", "table_anova", "table_bayes", "table_correlations", "table_feasibility",
+                 "table_participants", "table_planning", "table_reliability", "table_reliable_change",
+                 "table_rmcorr"]
 
 
 # --- Without a build -------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def test_stage_diagram_is_boxes_in_rows_from_the_rule_names_only():
     for box in boxes:
         rows.setdefault(box["y"], []).append(box["stage"])
     assert list(rows.values()) == [["ingest"], ["score"],
-                                   ["participants", "reliability", "anova", "ancova", "correlations"],
+                                   ["participants", "reliability", "anova", "ancova", "change", "correlations"],
                                    ["tables", "figures", "notebooks"], ["manifest"]]
     for box in boxes:                                   # inside the drawing, no overlap in a row
         assert 0 <= box["x"] and box["x"] + box["width"] <= spec["width"]
@@ -168,11 +170,12 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
     results = script_value(page, "results")
     categories = script_value(page, "categories")
     stages = categories[STUDY]
-    assert list(stages) == ["Participants", "Reliability", "ANOVA",
-                            "Baseline-adjusted ANCOVA", "Correlations", "Scores", "Notebooks"]
+    assert list(stages) == ["Participants", "Feasibility", "Reliability", "ANOVA",
+                            "Baseline-adjusted ANCOVA", "Reliable change", "Correlations", "Scores", "Notebooks"]
     tables = sorted((folder / "results" / STUDY / "tables").glob("*.html"))
-    assert {path.stem for path in tables} == {"participants", "reliability", "anova", "bayes", "ancova",
-                                              "correlations_baseline", "correlations_baseline_rmcorr"}
+    assert {path.stem for path in tables} == {"participants", "feasibility", "reliability", "anova", "bayes", "planning",
+                                              "ancova", "reliable_change", "correlations_baseline",
+                                              "correlations_baseline_rmcorr"}
     for path in tables:
         entry = results[str(path.relative_to(folder))]
         assert entry["kind"] == "table" and entry["mime_type"] == "text/html"
@@ -186,9 +189,10 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
             assert kinds[0] == "table", stage
     prefix = f"results/{STUDY}"
     assert stages["ANOVA"] == [
-        f"{prefix}/tables/anova.html", f"{prefix}/tables/bayes.html", f"{prefix}/figures/anova_panel.png",
-        f"{prefix}/figures/anova_scs26.total.png", f"{prefix}/figures/anova_pss10.total.png",
-        f"{prefix}/figures/anova_eq60.total.png", f"{prefix}/anova/anova.csv", f"{prefix}/anova/bayes.csv"]
+        f"{prefix}/tables/anova.html", f"{prefix}/tables/bayes.html", f"{prefix}/tables/planning.html",
+        f"{prefix}/figures/anova_panel.png", f"{prefix}/figures/anova_scs26.total.png",
+        f"{prefix}/figures/anova_pss10.total.png", f"{prefix}/figures/anova_eq60.total.png",
+        f"{prefix}/anova/anova.csv", f"{prefix}/anova/bayes.csv", f"{prefix}/anova/planning.csv"]
     # Every caption says which file it shows.
     for path in [path for paths in stages.values() for path in paths]:
         assert path in results[path]["caption"], path
@@ -216,7 +220,7 @@ def test_a_stage_diagram_replaces_the_rule_graph(reported):
     spec = script_value(page.decode("utf-8"), "rulegraph_spec")
     assert spec["description"].startswith("Stages of the questionnaire pipeline")
     assert [box["stage"] for box in spec["data"][0]["values"]] == [
-        "ingest", "score", "participants", "reliability", "anova", "ancova", "correlations",
+        "ingest", "score", "participants", "reliability", "anova", "ancova", "change", "correlations",
         "tables", "figures", "notebooks", "manifest"]
     assert spec == stage_diagram(EXAMPLE_RULES)
 
@@ -237,4 +241,4 @@ def test_the_report_renders_its_results_in_a_browser(reported, tmp_path):
     assert 'id="study-results"' in dom, done.stderr[-2000:]
     section = dom[dom.index(f'id="wb-{STUDY}--ANOVA"'):]
     assert section.index('class="apa"') < section.index("<img")
-    assert dom.count('<table class="apa"') == 7
+    assert dom.count('<table class="apa"') == 10

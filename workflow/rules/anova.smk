@@ -48,3 +48,27 @@ rule anova_bayes:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/bayes.py"
+
+
+rule anova_planning:
+    input:
+        scores="results/{study}/scores/scores_wide.csv",
+        ledger="results/{study}/anova/ledger.csv",
+    output:
+        planning=report(
+            "results/{study}/anova/planning.csv",
+            category="{study}",
+            subcategory="ANOVA",
+            caption="../report/anova_planning.rst",
+            labels={"result": "Data: planning.csv"},
+        ),
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/anova_planning.log",
+    benchmark:
+        "benchmarks/{study}/anova_planning.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/planning.py"

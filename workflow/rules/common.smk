@@ -97,6 +97,15 @@ def outcome_figure_labels(wildcards):
     return {"result": f"Figure: {outcome_label(wildcards)}"}
 
 
+def reliable_change_inputs(wildcards):
+    """The scores, and the reliability table when the baseline alpha is the reliability."""
+    inputs = {"scores": f"results/{wildcards.study}/scores/scores_wide.csv"}
+    settings = CONFIG["studies"][wildcards.study]["analyses"]["reliable_change"]
+    if settings["reliability"] == "baseline_alpha":
+        inputs["reliability"] = f"results/{wildcards.study}/reliability/reliability.csv"
+    return inputs
+
+
 def correlation_settings(wildcards):
     """One correlation set of a study, by name."""
     sets = CONFIG["studies"][wildcards.study]["analyses"].get("correlations", [])
@@ -113,14 +122,20 @@ def study_outputs(study_id):
     }
     if analyses.get("participants"):
         stages["participants"] = ["characteristics"]
+    if analyses.get("feasibility") is not None:
+        stages.setdefault("participants", []).append("feasibility")
     if study["instruments"] and "reliability" in analyses:
         stages["reliability"] = ["reliability", "items"]
     if "anova" in analyses:
         stages["anova"] = ["anova", "cells", "followups", "mixed_model", "assumptions", "ledger"]
         if analyses["anova"]["bayes"]:
             stages["anova"].append("bayes")
+        if analyses["anova"].get("planning") is not None:
+            stages["anova"].append("planning")
     if "ancova" in analyses:
         stages["ancova"] = ["ancova", "adjusted_means", "contrasts", "assumptions", "ledger"]
+    if analyses.get("reliable_change") is not None:
+        stages["change"] = ["reliable_change", "reliable_change_participants"]
     sets = analyses.get("correlations", [])
     names = [entry["name"] for entry in sets]
     if names:
@@ -133,6 +148,8 @@ def study_outputs(study_id):
     ]
     if analyses.get("participants"):
         outputs += [f"results/{study_id}/tables/participants.{ext}" for ext in ("md", "html", "tex")]
+    if analyses.get("feasibility") is not None:
+        outputs += [f"results/{study_id}/tables/feasibility.{ext}" for ext in ("md", "html", "tex")]
     if "reliability" in stages:
         outputs += [f"results/{study_id}/tables/reliability.{ext}" for ext in ("md", "html", "tex")]
         outputs += [f"results/{study_id}/figures/reliability_forest.{ext}" for ext in ("png", "pdf")]
@@ -140,9 +157,14 @@ def study_outputs(study_id):
         outputs += [f"results/{study_id}/tables/anova.{ext}" for ext in ("md", "html", "tex")]
         if analyses["anova"]["bayes"]:
             outputs += [f"results/{study_id}/tables/bayes.{ext}" for ext in ("md", "html", "tex")]
+        if analyses["anova"].get("planning") is not None:
+            outputs += [f"results/{study_id}/tables/planning.{ext}" for ext in ("md", "html", "tex")]
         for outcome in analyses["anova"]["outcomes"]:
             outputs += [f"results/{study_id}/figures/anova_{outcome}.{ext}" for ext in ("png", "pdf")]
         outputs += [f"results/{study_id}/figures/anova_panel.{ext}" for ext in ("png", "pdf")]
+    if "change" in stages:
+        outputs += [f"results/{study_id}/tables/reliable_change.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [f"results/{study_id}/figures/reliable_change.{ext}" for ext in ("png", "pdf")]
     if "ancova" in stages:
         outputs += [f"results/{study_id}/tables/ancova.{ext}" for ext in ("md", "html", "tex")]
         outputs += [f"results/{study_id}/figures/ancova.{ext}" for ext in ("png", "pdf")]
@@ -172,6 +194,8 @@ def notebook_inputs(wildcards):
         files.append(f"results/{wildcards.study}/figures/anova_{first}.png")
         if study["analyses"]["anova"]["bayes"]:
             files.append(f"results/{wildcards.study}/anova/bayes.csv")
+        if study["analyses"]["anova"].get("planning") is not None:
+            files.append(f"results/{wildcards.study}/anova/planning.csv")
     if wildcards.notebook == "correlations":
         for entry in study["analyses"].get("correlations", []):
             files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")

@@ -175,3 +175,29 @@ rule figure_ancova:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/figures.py"
+
+
+rule figure_reliable_change:
+    input:
+        summary="results/{study}/change/reliable_change.csv",
+        definitions=instrument_files,
+    output:
+        bars=report(
+            "results/{study}/figures/reliable_change.png",
+            category="{study}",
+            subcategory="Reliable change",
+            caption="../report/figure_reliable_change.rst",
+            labels={"result": "Figure: reliable change"},
+        ),
+        bars_pdf="results/{study}/figures/reliable_change.pdf",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/figure_reliable_change.log",
+    benchmark:
+        "benchmarks/{study}/figure_reliable_change.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"

@@ -14,3 +14,30 @@ rule participants:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/participants.py"
+
+
+rule feasibility:
+    input:
+        responses="results/{study}/ingest/responses.csv",
+        scores="results/{study}/scores/scores.csv",
+        scores_wide="results/{study}/scores/scores_wide.csv",
+        definitions=instrument_files,  # which columns are each instrument's items
+    output:
+        feasibility=report(
+            "results/{study}/participants/feasibility.csv",
+            category="{study}",
+            subcategory="Feasibility",
+            caption="../report/feasibility.rst",
+            labels={"result": "Data: feasibility.csv"},
+        ),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/feasibility.log",
+    benchmark:
+        "benchmarks/{study}/feasibility.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/feasibility.py"

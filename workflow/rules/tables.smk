@@ -187,3 +187,84 @@ rule table_bayes:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/tables.py"
+
+
+rule table_planning:
+    input:
+        planning="results/{study}/anova/planning.csv",
+        definitions=instrument_files,  # the outcomes' labels come from them
+    output:
+        markdown="results/{study}/tables/planning.md",
+        html=report(
+            "results/{study}/tables/planning.html",
+            category="{study}",
+            subcategory="ANOVA",
+            caption="../report/table_planning.rst",
+            labels={"result": "APA table: planning the definitive trial"},
+        ),
+        latex="results/{study}/tables/planning.tex",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/table_planning.log",
+    benchmark:
+        "benchmarks/{study}/table_planning.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"
+
+
+rule table_reliable_change:
+    input:
+        summary="results/{study}/change/reliable_change.csv",
+        definitions=instrument_files,  # the outcomes' labels come from them
+    output:
+        markdown="results/{study}/tables/reliable_change.md",
+        html=report(
+            "results/{study}/tables/reliable_change.html",
+            category="{study}",
+            subcategory="Reliable change",
+            caption="../report/table_reliable_change.rst",
+            labels={"result": "APA table: reliable change"},
+        ),
+        latex="results/{study}/tables/reliable_change.tex",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/table_reliable_change.log",
+    benchmark:
+        "benchmarks/{study}/table_reliable_change.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"
+
+
+rule table_feasibility:
+    input:
+        feasibility="results/{study}/participants/feasibility.csv",
+        definitions=instrument_files,  # the instruments' names come from them
+    output:
+        markdown="results/{study}/tables/feasibility.md",
+        html=report(
+            "results/{study}/tables/feasibility.html",
+            category="{study}",
+            subcategory="Feasibility",
+            caption="../report/table_feasibility.rst",
+            labels={"result": "APA table: feasibility"},
+        ),
+        latex="results/{study}/tables/feasibility.tex",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/table_feasibility.log",
+    benchmark:
+        "benchmarks/{study}/table_feasibility.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"

@@ -18,6 +18,10 @@ def main():
                                                  snakemake.params.study, snakemake.params.correlation_set,
                                                  long=io.read_table(snakemake.input.long))
         figures.save(scatter, snakemake.output.scatter, snakemake.output.scatter_pdf)
+    elif snakemake.rule == "figure_reliable_change":
+        bars = figures.reliable_change_for_study(io.read_table(snakemake.input.summary), snakemake.params.study,
+                                                 snakemake.params.root)
+        figures.save(bars, snakemake.output.bars, snakemake.output.bars_pdf)
     elif snakemake.rule == "figure_reliability":
         forest = figures.reliability_forest_for_study(io.read_table(snakemake.input.reliability),
                                                       snakemake.params.study, snakemake.params.root)

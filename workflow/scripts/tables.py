@@ -35,6 +35,15 @@ def main():
     elif snakemake.rule == "table_bayes":
         table = tables.bayes_for_study(io.read_table(snakemake.input.bayes), snakemake.params.study,
                                        snakemake.params.root)
+    elif snakemake.rule == "table_planning":
+        table = tables.planning_for_study(io.read_table(snakemake.input.planning), snakemake.params.study,
+                                          snakemake.params.root)
+    elif snakemake.rule == "table_reliable_change":
+        table = tables.reliable_change_for_study(io.read_table(snakemake.input.summary), snakemake.params.study,
+                                                 snakemake.params.root)
+    elif snakemake.rule == "table_feasibility":
+        table = tables.feasibility_for_study(io.read_table(snakemake.input.feasibility), snakemake.params.study,
+                                             snakemake.params.root)
     else:
         raise ValueError(f"tables.py does not know rule {snakemake.rule}")
     tables.write_table_files(table, Path(snakemake.output.markdown).with_suffix(""))

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from . import anova as anova_stage
-from .correlations import p_adjust
+from .adjust import p_adjust
 from .errors import UserError
 
 #: Columns of ``ancova/ancova.csv`` (one row per outcome x population x term).

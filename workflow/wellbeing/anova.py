@@ -88,7 +88,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .correlations import p_adjust  # one implementation of Holm / BH for every stage
+from .adjust import p_adjust  # one implementation of Holm / BH for every stage
 from .errors import UserError
 
 __all__ = [
@@ -378,7 +378,7 @@ def pes_ci(F: float, df1: float, df2: float, level: float = 0.9) -> tuple[float,
     return tuple(lam / (lam + df2) for lam in bounds)
 
 
-def _t_ncp_ci(t: float, df: float, level: float) -> tuple[float, float]:
+def t_ncp_ci(t: float, df: float, level: float) -> tuple[float, float]:
     """Noncentrality bounds of a t statistic (two-sided, exact inversion of the noncentral t)."""
     alpha = 1.0 - level
 
@@ -734,7 +734,7 @@ def _paired(x: np.ndarray, y: np.ndarray, level: float) -> dict:
                 "df": float(df), "p": float(2 * stats.t.sf(abs(t), df))})
     # d_z: the mean change over the SD of the changes, with the exact noncentral-t interval
     # (effectsize::cohens_d(paired = TRUE) finds the same bounds by optimisation)
-    low, high = _t_ncp_ci(t, df, level)
+    low, high = t_ncp_ci(t, df, level)
     out.update({"d_z": t / math.sqrt(n), "d_z_ci_low": low / math.sqrt(n),
                 "d_z_ci_high": high / math.sqrt(n)})
     if s_av > 0 and n > 2:
@@ -767,7 +767,7 @@ def _between(x: np.ndarray, y: np.ndarray, level: float) -> dict:
     if sp > 0 and dfp > 1:
         d = out["mean_diff"] / sp
         hn = 1 / n1 + 1 / n2
-        low, high = _t_ncp_ci(d / math.sqrt(hn), dfp, level)
+        low, high = t_ncp_ci(d / math.sqrt(hn), dfp, level)
         J = _hedges_j(dfp)
         out.update({"es": J * d, "es_ci_low": J * low * math.sqrt(hn),
                     "es_ci_high": J * high * math.sqrt(hn)})
@@ -1411,6 +1411,44 @@ def _outcome_tables(data, info, outcome, study_waves, excluded: Mapping[str, str
     for name, value_of in levels.items():
         long[name] = long["participant"].map(value_of)
     return ledger, Y, keys, long
+
+
+def change_score_note(study: Mapping) -> str:
+    """Why a study's question is not one difference of change scores (two waves; one group or
+    two; no further factor), or "" when it is: the designs a t-test view of the ANOVA's question
+    (a Bayes factor, a sample-size plan) applies to.
+
+    >>> change_score_note({"design": "mixed", "groups": ["c", "t"], "waves": ["pre", "post"]})
+    ''
+    >>> change_score_note({"design": "repeated", "waves": ["t1", "t2", "t3"]})
+    'not computed: 3 waves (the change score needs exactly two; anova/anova.csv tests all waves)'
+    """
+    waves, groups = list(study["waves"]), analysed_groups(study)
+    if further_factors(study):
+        return "not computed: a further between factor (computed for one or two groups without further factors)"
+    if len(waves) != 2:
+        return (f"not computed: {len(waves)} waves (the change score needs exactly two; "
+                "anova/anova.csv tests all waves)")
+    if len(groups) > 2:
+        return f"not computed: {len(groups)} groups (the change scores of two are compared)"
+    return ""
+
+
+def analysed_changes(scores_wide: pd.DataFrame, ledger: pd.DataFrame, study: Mapping, outcome: str,
+                     population: str) -> dict[str, np.ndarray]:
+    """The change scores (second wave minus the first) of the participants the ANOVA analysed for
+    one outcome and population (``included`` in ``anova/ledger.csv``), per analysed group in
+    the order of :func:`analysed_groups`."""
+    waves = [str(w) for w in study["waves"]]
+    mine = ledger[(ledger["outcome"] == outcome) & (ledger["population"].astype(str) == population)
+                  & (ledger["status"] == "included")]
+    group_of = dict(zip(mine["participant"].astype(str), mine["group"].astype(str)))
+    data = scores_wide[scores_wide["participant"].astype(str).isin(group_of)]
+    scores = data.assign(participant=data["participant"].astype(str), wave=data["wave"].astype(str)).pivot(
+        index="participant", columns="wave", values=outcome).reindex(columns=waves)
+    change = (scores[waves[1]] - scores[waves[0]]).dropna()
+    groups_of_change = np.array([group_of[p] for p in change.index], dtype=object)
+    return {group: change.to_numpy(float)[groups_of_change == group] for group in analysed_groups(study)}
 
 
 def effect_names(factors: Sequence[str], n_waves: int, within: str = "time") -> list[str]:

@@ -141,18 +141,6 @@ BAYES_COLUMNS = ["outcome", "population", "effect", "test", "n", "n1", "n2", "t"
                  "prior", "evidence", "note"]
 
 
-def _why_not(study, further, waves, groups) -> str:
-    """Why the design has no Bayes factor here, or ""."""
-    if further:
-        return "not computed: a further between factor (a Bayes factor is computed for one group or two groups, no further factor)"
-    if len(waves) != 2:
-        return (f"not computed: {len(waves)} waves (the change score needs exactly two; "
-                "anova/anova.csv tests all waves)")
-    if len(groups) > 2:
-        return f"not computed: {len(groups)} groups (the t test of the change scores compares two)"
-    return ""
-
-
 def for_anova(scores_wide, ledger, study) -> "pd.DataFrame":
     """The Bayes factor of each ANOVA outcome's question, for the participants the ANOVA analysed.
 
@@ -183,14 +171,13 @@ def for_anova(scores_wide, ledger, study) -> "pd.DataFrame":
     import pandas as pd
     from scipy import stats
 
-    from .anova import analysed_groups, analysed_populations, further_factors, primary_effect
+    from .anova import (analysed_changes, analysed_groups, analysed_populations, change_score_note,
+                        primary_effect)
 
     waves = [str(w) for w in study["waves"]]
     groups = analysed_groups(study)
     effect = primary_effect(study)
-    why = _why_not(study, further_factors(study), waves, groups)
-    data = scores_wide.assign(participant=scores_wide["participant"].astype(str),
-                              wave=scores_wide["wave"].astype(str))
+    why = change_score_note(study)
     rows = []
     for population in analysed_populations(study):
         for outcome in study["analyses"]["anova"]["outcomes"]:
@@ -199,15 +186,9 @@ def for_anova(scores_wide, ledger, study) -> "pd.DataFrame":
             if why:
                 rows.append(row)
                 continue
-            mine = ledger[(ledger["outcome"] == outcome) & (ledger["population"].astype(str) == population)
-                          & (ledger["status"] == "included")]
-            group_of = dict(zip(mine["participant"].astype(str), mine["group"].astype(str)))
-            scores = data[data["participant"].isin(group_of)].pivot(
-                index="participant", columns="wave", values=outcome).reindex(columns=waves)
-            change = (scores[waves[1]] - scores[waves[0]]).dropna()
+            changes = analysed_changes(scores_wide, ledger, study, outcome, population)
             if len(groups) == 2:
-                first = change[[group_of[p] == groups[0] for p in change.index]].to_numpy(float)
-                second = change[[group_of[p] == groups[1] for p in change.index]].to_numpy(float)
+                first, second = changes[groups[0]], changes[groups[1]]
                 row.update(test=f"JZS two-sample t of the change {waves[1]} - {waves[0]}",
                            n=len(first) + len(second), n1=len(first), n2=len(second))
                 if min(len(first), len(second)) < 2 or np.var(np.r_[first - first.mean(),
@@ -217,7 +198,7 @@ def for_anova(scores_wide, ledger, study) -> "pd.DataFrame":
                     t = float(stats.ttest_ind(second, first, equal_var=True).statistic)
                     row.update(t=t, bf10=jzs_t_bf10(t, len(first), len(second)))
             else:
-                values = change.to_numpy(float)
+                values = changes[groups[0]]
                 row.update(test=f"JZS paired t of {waves[1]} and {waves[0]}", n=len(values))
                 if len(values) < 2 or values.std() == 0:
                     row["note"] = "not computed: fewer than 2 participants, or no variance in the change"

@@ -366,6 +366,27 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
                                          or correlation.get("covariates")):
             raise fail(f"{key}.bayes", "Bayes factors are computed for Pearson correlations without "
                                        "covariates; set method: pearson and no covariates, or remove bayes")
+    measure_names = [measure["name"] for measure in study["measures"]]
+    for index, name in enumerate((analyses.get("feasibility") or {}).get("adherence", [])):
+        if name not in measure_names:
+            raise fail(f"analyses.feasibility.adherence[{index}]",
+                       f"'{name}' is not a measure of the study ({', '.join(measure_names) or 'none'}); "
+                       "adherence summarises measures: add it under measures")
+    change = analyses.get("reliable_change")
+    if change is not None:
+        if len(waves) < 2:
+            raise fail("analyses.reliable_change", f"reliable change needs at least two waves; the study has {waves}")
+        measures = {measure["name"] for measure in study["measures"]}
+        if change["reliability"] == "baseline_alpha":
+            for index, outcome in enumerate(change["outcomes"]):
+                if outcome in measures:
+                    raise fail(f"analyses.reliable_change.outcomes[{index}]",
+                               f"'{outcome}' is a measure, which has no Cronbach's alpha; give "
+                               "analyses.reliable_change.reliability as a number (e.g. a published "
+                               "test-retest reliability)")
+            if "reliability" not in analyses:
+                raise fail("analyses.reliable_change.reliability",
+                           "baseline_alpha needs analyses.reliability (add reliability: {}) or a number")
     set_names = [c["name"] for c in analyses.get("correlations", [])]
     if len(set(set_names)) != len(set_names):
         raise fail("analyses.correlations", "two sets have the same name; names must be unique")
@@ -448,6 +469,8 @@ def check_variables(study_id: str, study: Mapping, scales: Mapping[str, Iterable
     places += [(f"analyses.ancova.outcomes[{i}]", v) for i, v in enumerate(ancova.get("outcomes", []))]
     places += [(f"analyses.ancova.covariates[{i}]", v)
                for i, v in enumerate(ancova.get("covariates", []))]
+    places += [(f"analyses.reliable_change.outcomes[{i}]", v)
+               for i, v in enumerate((analyses.get("reliable_change") or {}).get("outcomes", []))]
     for name, population in (study.get("populations") or {}).items():
         places += [(f"populations.{name}.exclude[{i}].variable", rule["variable"])
                    for i, rule in enumerate(population["exclude"])]

@@ -920,3 +920,75 @@ def ancova_means_for_study(means, ancova, study: dict, root=None):
              f"and adjusted for {settings['baseline']}")
     return ancova_means(means, ancova, settings["outcomes"], [str(g) for g in study["groups"]],
                         study_instruments_by_id(study, root), title=title, text=StudyText.of(study, root))
+
+
+#: Colours of the reliable-change categories (Okabe-Ito): better, no reliable change, worse.
+CHANGE_COLOURS = {"improved": "#009E73", "unchanged": "#BBBBBB", "deteriorated": "#D55E00"}
+
+
+def reliable_change_bars(summary, outcomes, groups, labels: dict | None = None, group_names: dict | None = None,
+                         title: str = ""):
+    """Per outcome and group a bar of 100%: the shares improved, unchanged and deteriorated
+    (Jacobson & Truax), n and the improved count printed beside it.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; one bar segment per outcome, group and category with ``gid`` the category.
+    """
+    rows = [(outcome, group) for outcome in outcomes for group in groups
+            if not summary[(summary["outcome"] == outcome) & (summary["group"].astype(str) == group)].empty]
+    with styled():
+        figure, axes = plt.subplots(figsize=(7.2, 0.9 + 0.36 * len(rows) + 0.25 * len(outcomes)))
+        y, ticks, names, position = [], [], [], 0.0
+        for index, (outcome, group) in enumerate(rows):
+            if index and rows[index - 1][0] != outcome:
+                position += 0.6                       # a gap between outcomes
+            y.append(position)
+            position += 1
+        for (outcome, group), at in zip(rows, y):
+            row = summary[(summary["outcome"] == outcome) & (summary["group"].astype(str) == group)].iloc[0]
+            left = 0.0
+            n = float(row["n"]) if row["n"] == row["n"] else 0.0
+            for category, colour in CHANGE_COLOURS.items():
+                share = 100 * float(row[category]) / n if n and row[category] == row[category] else 0.0
+                bar = axes.barh(at, share, left=left, color=colour, height=0.8, edgecolor="white", linewidth=0.6)
+                bar.patches[0].set_gid(category)
+                left += share
+            label = (labels or {}).get(outcome, outcome)
+            group_text = (group_names or {}).get(group, group)
+            names.append(_wrap(f"{label}: {group_text}" if len(groups) > 1 else label, 46))
+            text = (f"n = {int(n)}" if n else "not computed") if row["improved"] == row["improved"] or not n \
+                else "not computed"
+            axes.text(101, at, text, va="center", ha="left", fontsize=7, color="#333333")
+        axes.set_yticks(y, names, fontsize=7)
+        axes.invert_yaxis()
+        axes.set_xlim(0, 112)
+        axes.set_xticks(range(0, 101, 20))
+        axes.set_xlabel("participants (%)")
+        axes.grid(False)
+        axes.spines[["left"]].set_visible(False)
+        axes.tick_params(axis="y", length=0)
+        from matplotlib.patches import Patch
+
+        words = {"improved": "improved", "unchanged": "no reliable change", "deteriorated": "deteriorated"}
+        axes.legend([Patch(color=c) for c in CHANGE_COLOURS.values()], [words[k] for k in CHANGE_COLOURS],
+                    loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7, frameon=False)
+        axes.set_title(title, loc="left", pad=22, fontsize=9)
+        figure.text(0.01, 0.005, "|RCI| > 1.96 (Jacobson & Truax 1991); improved in the direction each "
+                    "scale declares as better (increased when it declares none).", fontsize=6.5,
+                    color="#555555", ha="left", va="bottom")
+        figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return figure
+
+
+def reliable_change_for_study(summary, study: dict, root=None):
+    """The reliable-change figure of one study, outcomes and groups by their labels."""
+    from .anova import analysed_groups
+    from .tables import group_labels, study_labels
+
+    groups = analysed_groups(study)
+    outcomes = list(study["analyses"]["reliable_change"]["outcomes"])
+    waves = study["waves"]
+    return reliable_change_bars(summary, outcomes, groups, study_labels(study, root), group_labels(study),
+                                title=f"{study.get('title', '')}\nReliable change from {waves[0]} to {waves[-1]}")

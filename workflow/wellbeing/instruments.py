@@ -86,6 +86,9 @@ class Scale:
         means averaged.
     label : str
         Human-readable name for tables and figures (the name when the file gives none).
+    better : str
+        ``higher`` or ``lower``: the direction that is better for the respondent ("" when the
+        file does not say).
     """
 
     name: str
@@ -94,6 +97,7 @@ class Scale:
     score: str = "mean"
     subscales: tuple[str, ...] = ()
     label: str = ""
+    better: str = ""
 
     @property
     def n_items(self) -> int:
@@ -677,7 +681,8 @@ def _build(data: dict, source: str) -> Instrument:
                         f"item(s) {outside} are not items of scale {name!r}; reverse only lists "
                         "the scale's own items")
         scales.append(Scale(name=name, items=items, reverse=reverse, score=score,
-                            subscales=subscales, label=entry.get("label", name)))
+                            subscales=subscales, label=entry.get("label", name),
+                            better=entry.get("better", "")))
 
     # recodes
     recodes: list[Recode] = []

@@ -30,6 +30,9 @@ NOTEBOOKS = {
     "ancova": ["ancova/ancova.csv", "ancova/adjusted_means.csv", "ancova/contrasts.csv",
                "ancova/assumptions.csv", "ancova/ledger.csv", "figures/ancova.png"],
     "correlations": ["scores/scores_wide.csv"],
+    "reliable_change": ["change/reliable_change.csv", "change/reliable_change_participants.csv",
+                        "figures/reliable_change.png"],
+    "feasibility": ["participants/feasibility.csv"],
 }
 
 
@@ -44,12 +47,16 @@ def notebooks_for(study: Mapping) -> list[str]:
     reliability only with instruments."""
     analyses = study.get("analyses", {})
     names = ["data_audit"]
+    if analyses.get("feasibility") is not None:
+        names.append("feasibility")
     if study.get("instruments") and "reliability" in analyses:
         names.append("scoring_reliability")
     if "anova" in analyses:     # the notebook of the study's design
         names.append(ANOVA_NOTEBOOK_OF_DESIGN[study.get("design", "mixed")])
     if "ancova" in analyses:
         names.append("ancova")
+    if analyses.get("reliable_change") is not None:
+        names.append("reliable_change")
     if analyses.get("correlations"):
         names.append("correlations")
     return names

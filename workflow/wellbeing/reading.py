@@ -21,7 +21,7 @@ from .tables import P_ADJUST_NAMES, fmt_bayes_factor, fmt_number, fmt_p, fmt_uni
 P_COLUMN = re.compile(r"^(p|p_.*|.*_p)$")
 #: Columns of statistics bounded by 1 (written without a leading zero, as APA: .87).
 UNIT_COLUMN = re.compile(r"^(r|ges|pes.*|alpha.*|omega.*|item_rest_r|item_total_r|eps_gg|eps_hf|"
-                         r"mauchly_w|r_rm)$")
+                         r"mauchly_w|r_rm|reliability|power)$")
 #: Columns that hold variable ids, shown by their labels.
 VARIABLE_COLUMNS = ("outcome", "var1", "var2", "variable")
 #: Column headers as a reader knows them.
@@ -30,7 +30,10 @@ HEADERS = {"p_adjusted": "p (adjusted)", "p_holm_pairs": "p (Holm, pairs)", "pes
            "ci_low": "CI low", "ci_high": "CI high", "mean_diff": "difference", "sd": "SD",
            "se": "SE", "eps_gg": "ε (GG)", "p_gg": "p (GG)", "n_participants": "participants",
            "n_observations": "observations", "n_excluded": "excluded", "n_items": "items",
-           "bf10": "BF₁₀", "bf01": "BF₀₁",
+           "bf10": "BF₁₀", "bf01": "BF₀₁", "sd_baseline": "SD at the first wave",
+           "n_baseline": "n at the first wave", "se_difference": "SE of a difference",
+           "reliability_source": "reliability from", "n_per_group": "n per group",
+           "n_per_group_at_bound": "n per group at the bound", "d_ci_low": "d CI low", "d_ci_high": "d CI high",
            "es": "effect size", "es_type": "effect size type", "es_ci_low": "ES CI low",
            "es_ci_high": "ES CI high", "d_z": "d_z", "adjusted_mean": "adjusted mean",
            "baseline_mean": "baseline mean", "item_rest_r": "item-rest r",

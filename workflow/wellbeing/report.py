@@ -108,8 +108,8 @@ def strip_runtimes(html: str) -> str:
 
 #: A study's stages (the report's subcategories) in the order the report shows them: the tables a
 #: paper reports first, the scale scores and notebooks after. A stage not listed follows, by name.
-REPORT_STAGES = ("Participants", "Reliability", "ANOVA", "Baseline-adjusted ANCOVA",
-                 "Correlations", "Scores", "Notebooks")
+REPORT_STAGES = ("Participants", "Feasibility", "Reliability", "ANOVA", "Baseline-adjusted ANCOVA",
+                 "Reliable change", "Correlations", "Scores", "Notebooks")
 
 #: How a result is shown, in the order the results of a stage are listed: its APA tables inline,
 #: the panel of every outcome, the other figures, the notebooks, then the CSV files to download.
@@ -206,18 +206,21 @@ def as_yaml(mapping: Mapping) -> str:
 
 # The stage diagram of the report's workflow page: rule -> stage, then rows of stages top to bottom.
 _RULE_STAGES = {"ingest": "ingest", "score": "score", "participants": "participants",
-                "reliability": "reliability", "anova": "anova", "anova_bayes": "anova", "ancova": "ancova",
+                "feasibility": "participants",
+                "reliability": "reliability", "anova": "anova", "anova_bayes": "anova",
+                "anova_planning": "anova", "ancova": "ancova", "reliable_change": "change",
                 "correlations": "correlations", "correlations_rmcorr": "correlations",
                 "notebook": "notebooks", "manifest": "manifest"}
 _RULE_PREFIX_STAGES = (("table_", "tables"), ("figure_", "figures"))
 _DIAGRAM_ROWS = ((None, ("ingest",)),
                  (None, ("score",)),
-                 ("analyses", ("participants", "reliability", "anova", "ancova", "correlations")),
+                 ("analyses", ("participants", "reliability", "anova", "ancova", "change", "correlations")),
                  ("outputs", ("tables", "figures", "notebooks")),
                  (None, ("manifest",)))
 _STAGE_NOTES = {"ingest": "exports → responses", "score": "scale scores",
                 "participants": "baseline table", "reliability": "alpha, omega",
-                "anova": "time × group", "ancova": "baseline-adjusted", "correlations": "r, rmcorr",
+                "anova": "designs, BF, n", "ancova": "baseline-adjusted", "change": "reliable change",
+                "correlations": "r, rmcorr",
                 "tables": "APA: html, md, tex", "figures": "png, pdf", "notebooks": "executed, html",
                 "manifest": "sha256 of every file"}
 _ROW_COLOURS = {None: ("#e2e8f0", "#475569"), "analyses": ("#d1fae5", "#059669"),

@@ -1023,6 +1023,19 @@ def fmt_bayes_factor(value) -> str:
     return f"{value / 10 ** exponent:.1f} × 10{superscript}"
 
 
+def _outcome_rows(frame, labels: dict | None, computed: str):
+    """Each row of a per-outcome (and population) table with its name (the outcome's label, the
+    population when there are several), and for rows whose ``computed`` column is blank the
+    reason (the ``note`` without "not computed: "), else None."""
+    several = frame["population"].astype(str).nunique() > 1
+    for row in frame.itertuples(index=False):
+        name = (labels or {}).get(row.outcome, row.outcome) + (f" ({row.population})" if several else "")
+        reason = None
+        if _missing(getattr(row, computed)):
+            reason = "" if _missing(row.note) else str(row.note).removeprefix("not computed: ")
+        yield row, name, reason
+
+
 def bayes_table(bayes, study: dict, labels: dict | None = None, number: int | None = None) -> Table:
     """The APA table of ``anova/bayes.csv``: per outcome (and population) n, t, BF10, BF01 and
     the evidence in words.
@@ -1037,13 +1050,9 @@ def bayes_table(bayes, study: dict, labels: dict | None = None, number: int | No
     >>> bayes_table(rows, {"waves": ["pre", "post"]}, {"pss10.total": "Perceived stress"}).rows
     [['Perceived stress', '45', '-0.95', '0.43', '2.35', 'anecdotal evidence for no difference in change']]
     """
-    populations = list(dict.fromkeys(bayes["population"].astype(str)))
-    several = len(populations) > 1
     rows, notes = [], {}
-    for row in bayes.itertuples(index=False):
-        name = (labels or {}).get(row.outcome, row.outcome) + (f" ({row.population})" if several else "")
-        if _missing(row.bf10):
-            reason = "" if _missing(row.note) else str(row.note).removeprefix("not computed: ")
+    for row, name, reason in _outcome_rows(bayes, labels, "bf10"):
+        if reason is not None:
             notes.setdefault(reason, []).append(name)
             rows.append([name, "" if _missing(row.n) else str(int(row.n)), "", "—", "—", ""])
             continue
@@ -1072,3 +1081,178 @@ def bayes_for_study(bayes, study: dict, root=None) -> Table:
     """The Bayes factor table of one study, outcomes by their labels."""
     return bayes_table(bayes, study, study_labels(study, root))
 
+
+
+def planning_table(planning, study: dict, labels: dict | None = None, number: int | None = None) -> Table:
+    """The APA table of ``anova/planning.csv``: per outcome d [95% CI] and the n per group for
+    the configured power, at d and at the CI bound nearer zero.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([{"outcome": "pss10.total", "population": "all", "test": "two-sample t",
+    ...     "n": 45, "d": -0.29, "d_ci_low": -0.87, "d_ci_high": 0.30, "power": 0.8, "alpha": 0.05,
+    ...     "n_per_group": 188, "bound": float("nan"), "n_per_group_at_bound": float("nan"), "note": ""}])
+    >>> planning_table(rows, {"waves": ["pre", "post"]}, {"pss10.total": "Perceived stress"}).rows
+    [['Perceived stress', '45', '-0.29 [-0.87, 0.30]', '188', '—']]
+    """
+    rows, notes = [], {}
+    for row, name, reason in _outcome_rows(planning, labels, "d"):
+        if reason is not None:
+            notes.setdefault(reason, []).append(name)
+            rows.append([name, "" if _missing(row.n) else str(int(row.n)), "—", "—", "—"])
+            continue
+        at_bound = ("—" if _missing(row.n_per_group_at_bound)
+                    else f"{int(row.n_per_group_at_bound)} (*d* = {fmt_number(row.bound)})")
+        rows.append([name, str(int(row.n)),
+                     f"{fmt_number(row.d)} [{fmt_number(row.d_ci_low)}, {fmt_number(row.d_ci_high)}]",
+                     "" if _missing(row.n_per_group) else str(int(row.n_per_group)), at_bound])
+    first = planning.iloc[0]
+    two = "two-sample" in str(first.get("test", ""))
+    parts = [("*d* = the difference between the groups' mean changes over the pooled *SD* of the "
+              "changes (Cohen's *d*)" if two else "*d* = the mean change over the *SD* of the changes "
+              "(*d_z*)") + ", with its 95% confidence interval (noncentral *t*), for the "
+             "participants in the ANOVA.",
+             f"*n* per group: the {'two-sample' if two else 'paired'} two-sided *t* test's *n* for a "
+             f"power of {fmt_unit(first['power'])} at α = {fmt_unit(first['alpha'])} (as R's "
+             "pwr::pwr.t.test), rounded up; the last column at the confidence bound nearer zero "
+             "(— when the interval includes zero: no finite *n*).",
+             "A pilot's effect size is imprecise and, when only promising pilots go on, optimistic: "
+             "the *n* from it is often too small (Kraemer et al., 2006; Leon, Davis & Kraemer, 2011)."]
+    for reason, names in notes.items():
+        parts.append(f"— not computed for {', '.join(names)}: {reason}.")
+    return Table(title="Sample size of a definitive trial", number=number, note=" ".join(parts),
+                 columns=["Outcome", "*n*", "*d* [95% CI]", "*n* per group", "*n* per group at the bound"],
+                 rows=rows)
+
+
+def planning_for_study(planning, study: dict, root=None) -> Table:
+    """The planning table of one study, outcomes by their labels."""
+    return planning_table(planning, study, study_labels(study, root))
+
+
+def reliable_change_table(summary, study: dict, labels: dict | None = None, number: int | None = None) -> Table:
+    """The APA table of ``change/reliable_change.csv``: per outcome and group n and the counts
+    (%) improved, unchanged and deteriorated, the smallest reliable change and the test of the
+    improved share.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([
+    ...     {"outcome": "pss10.total", "group": "c", "n": 20, "improved": 2, "unchanged": 17,
+    ...      "deteriorated": 1, "better": "lower", "reliability": 0.8, "criterion": 7.4, "note": ""},
+    ...     {"outcome": "pss10.total", "group": "t", "n": 25, "improved": 9, "unchanged": 16,
+    ...      "deteriorated": 0, "better": "lower", "reliability": 0.8, "criterion": 7.4, "note": ""},
+    ...     {"outcome": "pss10.total", "group": "all", "n": 45, "improved": 11, "unchanged": 33,
+    ...      "deteriorated": 1, "better": "lower", "reliability": 0.8, "criterion": 7.4,
+    ...      "test": "Fisher exact", "p": 0.083, "note": ""}])
+    >>> [row[:6] for row in reliable_change_table(rows, {"groups": ["c", "t"]}).rows]
+    [['pss10.total', '', '', '', '', '7.40'], ['    c', '20', '2 (10.0)', '17 (85.0)', '1 (5.0)', ''], ['    t', '25', '9 (36.0)', '16 (64.0)', '0 (0.0)', '']]
+    """
+    rows, undirected, notes = [], [], {}
+    grouped = (summary["group"].astype(str) != "all").any() and len(set(summary["group"].astype(str))) > 1
+    for outcome, block in summary.groupby("outcome", sort=False):
+        name = (labels or {}).get(outcome, outcome)
+        first = block.iloc[0]
+        if not str(first.get("better") or "") or _missing(first.get("better")):
+            undirected.append(name)
+        total = block[block["group"].astype(str) == "all"]
+        test_row = total.iloc[0] if len(total) else first
+        test = "" if _missing(test_row.get("test")) else str(test_row["test"]).replace("Pearson chi-squared", "χ²")
+        if test.startswith("χ²") and not _missing(test_row.get("df")):
+            test = f"χ²({int(test_row['df'])}) = {fmt_number(test_row['statistic'])}"
+        criterion = "" if _missing(first.get("criterion")) else fmt_number(first["criterion"])
+        rows.append([name, "", "", "", "", criterion, test, fmt_p(test_row.get("p"))])
+        if not _missing(first.get("note")) and str(first["note"]):
+            notes.setdefault(str(first["note"]).removeprefix("not computed: "), []).append(name)
+            continue
+        shown = block if not grouped else block[block["group"].astype(str) != "all"]
+        for row in shown.itertuples(index=False):
+            cells = [f"{int(getattr(row, k))} ({fmt_number(100 * getattr(row, k) / row.n, 1)})" if row.n else "0"
+                     for k in ("improved", "unchanged", "deteriorated")]
+            rows.append([f"    {group_label(row.group, study) if row.group != 'all' else 'All participants'}",
+                         str(int(row.n)), *cells, "", "", ""])
+    note = ("Participants scored at the first and the last wave. A change is reliable when the "
+            "reliable change index |RCI| > 1.96 (Jacobson & Truax, 1991): RCI = change / *SE*, "
+            "*SE* = √2 · *SD* · √(1 − *r*), with *SD* at the first wave and *r* the scale's "
+            "Cronbach's alpha at the first wave unless the config gives one; Criterion is the "
+            "smallest reliable change in score points (1.96 *SE*). Improved and deteriorated follow "
+            "the direction each scale declares as better.")
+    if grouped:
+        note += " The share improved is compared between groups by Fisher's exact test (two groups) or Pearson's χ² test."
+    if undirected:
+        note += f" No direction is declared for {', '.join(undirected)}: the columns count increases and decreases."
+    for reason, names in notes.items():
+        note += f" — not computed for {', '.join(names)}: {reason}."
+    columns = ["Outcome", "*n*", "Improved, *n* (%)", "Unchanged, *n* (%)", "Deteriorated, *n* (%)",
+               "Criterion", "Test", "*p*"]
+    if not grouped:
+        columns, rows = columns[:-2], [row[:-2] for row in rows]
+    return Table(title="Reliable change from the first to the last wave", columns=columns, rows=rows,
+                 note=note, number=number)
+
+
+def reliable_change_for_study(summary, study: dict, root=None) -> Table:
+    """The reliable-change table of one study, outcomes by their labels."""
+    return reliable_change_table(summary, study, study_labels(study, root))
+
+
+def feasibility_table(feasibility, study: dict, instruments: dict | None = None,
+                      labels: dict | None = None, number: int | None = None) -> Table:
+    """The APA table of ``participants/feasibility.csv``: retention per wave, completion per
+    instrument and wave as *n* of *N* (%), each group a column; adherence as M (SD), median
+    [range], n.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([
+    ...     {"section": "retention", "variable": "responded", "group": "c", "wave": "post", "n": 21,
+    ...      "of": 22, "percent": 95.45},
+    ...     {"section": "retention", "variable": "responded", "group": "all", "wave": "post", "n": 21,
+    ...      "of": 22, "percent": 95.45}])
+    >>> feasibility_table(rows, {"groups": ["c"]}).rows
+    [['Retention: responded', '', ''], ['    post', '21 of 22 (95.5)', '21 of 22 (95.5)']]
+    """
+    groups = [g for g in dict.fromkeys(feasibility["group"].astype(str))]
+    heads = {"retention": "Retention: responded", "items answered": "Items answered",
+             "scores computed": "Scale scores computed", "adherence": "Adherence"}
+    rows = []
+    for section, block in feasibility.groupby("section", sort=False):
+        for variable, inner in block.groupby("variable", sort=False):
+            if section == "retention":
+                title = heads[section]
+            else:
+                instrument = (instruments or {}).get(variable)
+                name = instrument.name if instrument is not None else (labels or {}).get(variable, variable)
+                title = f"{heads[section]}: {name}"
+            rows.append([title] + [""] * len(groups))
+            for wave, at in inner.groupby(inner["wave"].fillna("").astype(str), sort=False):
+                cells = []
+                for group in groups:
+                    entry = at[at["group"].astype(str) == group]
+                    if entry.empty:
+                        cells.append("")
+                        continue
+                    e = entry.iloc[0]
+                    if section == "adherence":
+                        cells.append("" if _missing(e["mean"]) else
+                                     f"{fmt_number(e['mean'])} ({fmt_number(e['sd'])}), {fmt_number(e['median'])} "
+                                     f"[{fmt_number(e['min'])}, {fmt_number(e['max'])}], *n* = {int(e['n'])}")
+                    else:
+                        cells.append(f"{int(e['n'])} of {int(e['of'])} ({fmt_number(e['percent'], 1)})")
+                rows.append([f"    {wave or 'per participant'}"] + cells)
+    columns = ["Measure"] + [("All" if g == "all" else group_label(g, study)) for g in groups]
+    note = ("Retention: participants who responded at the wave, of those who responded at any wave. "
+            "Items answered: item answers given by the wave's responders, of every item of the "
+            "instrument. Scale scores computed: complete or prorated under the instrument's "
+            "missing-item rule, of those expected. Adherence: *M* (*SD*), median [range] of those "
+            "with a value.")
+    return Table(title="Feasibility: retention, questionnaire completion and adherence", columns=columns,
+                 rows=rows, note=note, number=number)
+
+
+def feasibility_for_study(feasibility, study: dict, root=None) -> Table:
+    """The feasibility table of one study, instruments by name and measures by label."""
+    return feasibility_table(feasibility, study, study_instruments_by_id(study, root), study_labels(study, root))

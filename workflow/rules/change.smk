@@ -1,0 +1,24 @@
+rule reliable_change:
+    input:
+        unpack(reliable_change_inputs),
+        definitions=instrument_files,  # each scale's better direction
+    output:
+        summary=report(
+            "results/{study}/change/reliable_change.csv",
+            category="{study}",
+            subcategory="Reliable change",
+            caption="../report/reliable_change.rst",
+            labels={"result": "Data: reliable_change.csv"},
+        ),
+        participants="results/{study}/change/reliable_change_participants.csv",
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+    log:
+        "logs/{study}/reliable_change.log",
+    benchmark:
+        "benchmarks/{study}/reliable_change.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/change.py"
