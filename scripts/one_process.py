@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> dict:
     sys.path.insert(0, str(root / "workflow"))
+    import pandas as pd
     import yaml
 
-    from wellbeing import (ancova, anova, bayes, change, correlations, feasibility, figures, ingest, io,
-                           participants, planning, reliability, report, score, tables)
+    from wellbeing import (ancova, anova, bayes, change, correlations, feasibility, figures, flow, ingest,
+                           io, participants, planning, reliability, report, score, tables)
     from wellbeing import notebooks as nb
     from wellbeing.figures import SCATTER_MATRIX_MAX
     from wellbeing.study import study_input_files, validated_config
@@ -59,6 +60,7 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
             io.write_table(scores, out / "scores" / "scores.csv")
             io.write_table(wide, out / "scores" / "scores_wide.csv")
         wide = io.read_table(out / "scores" / "scores_wide.csv")
+
         if analyses.get("participants"):
             with timed("participants"):
                 codebook = io.read_table(out / "ingest" / "codebook.csv")
@@ -167,6 +169,14 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                     figures.save(figures.scatter_matrix_for_set(wide, study, entry, root_text, long=long),
                                  out / "figures" / f"correlations_{name}_scatter.png",
                                  out / "figures" / f"correlations_{name}_scatter.pdf")
+        with timed("flow"):
+            who = pd.read_csv(out / "ingest" / "responses.csv", dtype=str,
+                              usecols=lambda column: column in ("participant", "wave", "group"))
+            anova_ledger = io.read_table(out / "anova" / "ledger.csv") if "anova" in analyses else None
+            io.write_table(flow.for_study(io.read_table(out / "ingest" / "ledger.csv"), who, study, anova_ledger),
+                           out / "flow" / "flow.csv")
+            figures.save(figures.flow_for_study(io.read_table(out / "flow" / "flow.csv"), study),
+                         out / "figures" / "flow.png", out / "figures" / "flow.pdf")
         if notebooks_too:
             with timed("notebooks"):
                 for notebook in nb.notebooks_for(study):

@@ -31,7 +31,8 @@ STUDY = "imp_feasibility"
 #: The rules of the example workflow (every stage the stage diagram knows).
 EXAMPLE_RULES = ["all", "ancova", "anova", "anova_bayes", "anova_planning", "correlations",
                  "correlations_rmcorr", "feasibility", "figure_ancova", "figure_anova", "figure_anova_panel",
-                 "figure_correlations", "figure_reliability", "figure_reliable_change", "figure_scatter_matrix",
+                 "figure_correlations", "figure_flow", "figure_reliability", "figure_reliable_change",
+                 "figure_scatter_matrix", "flow",
                  "ingest", "manifest", "notebook", "participants", "reliability", "reliable_change", "score",
                  "table_ancova", "table_anova", "table_bayes", "table_correlations", "table_feasibility",
                  "table_participants", "table_planning", "table_reliability", "table_reliable_change",

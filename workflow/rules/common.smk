@@ -106,6 +106,15 @@ def reliable_change_inputs(wildcards):
     return inputs
 
 
+def flow_inputs(wildcards):
+    """The ledgers the participant flow counts from (the ANOVA's when the study has one)."""
+    inputs = {"ledger": f"results/{wildcards.study}/ingest/ledger.csv",
+              "responses": f"results/{wildcards.study}/ingest/responses.csv"}
+    if "anova" in CONFIG["studies"][wildcards.study]["analyses"]:
+        inputs["anova_ledger"] = f"results/{wildcards.study}/anova/ledger.csv"
+    return inputs
+
+
 def correlation_settings(wildcards):
     """One correlation set of a study, by name."""
     sets = CONFIG["studies"][wildcards.study]["analyses"].get("correlations", [])
@@ -119,6 +128,7 @@ def study_outputs(study_id):
     stages = {
         "ingest": ["responses", "ledger", "issues", "codebook", "raw_manifest"],
         "scores": ["scores", "scores_wide"],
+        "flow": ["flow"],
     }
     if analyses.get("participants"):
         stages["participants"] = ["characteristics"]
@@ -146,6 +156,7 @@ def study_outputs(study_id):
         for stage, names_ in stages.items()
         for name in names_
     ]
+    outputs += [f"results/{study_id}/figures/flow.{ext}" for ext in ("png", "pdf")]
     if analyses.get("participants"):
         outputs += [f"results/{study_id}/tables/participants.{ext}" for ext in ("md", "html", "tex")]
     if analyses.get("feasibility") is not None:

@@ -22,6 +22,9 @@ def main():
         bars = figures.reliable_change_for_study(io.read_table(snakemake.input.summary), snakemake.params.study,
                                                  snakemake.params.root)
         figures.save(bars, snakemake.output.bars, snakemake.output.bars_pdf)
+    elif snakemake.rule == "figure_flow":
+        figures.save(figures.flow_for_study(io.read_table(snakemake.input.flow), snakemake.params.study),
+                     snakemake.output.diagram, snakemake.output.diagram_pdf)
     elif snakemake.rule == "figure_reliability":
         forest = figures.reliability_forest_for_study(io.read_table(snakemake.input.reliability),
                                                       snakemake.params.study, snakemake.params.root)

@@ -992,3 +992,109 @@ def reliable_change_for_study(summary, study: dict, root=None):
     waves = study["waves"]
     return reliable_change_bars(summary, outcomes, groups, study_labels(study, root), group_labels(study),
                                 title=f"{study.get('title', '')}\nReliable change from {waves[0]} to {waves[-1]}")
+
+
+def _span(values) -> str:
+    values = sorted(set(int(v) for v in values))
+    if not values:
+        return "0"
+    return str(values[0]) if len(values) == 1 else f"{values[0]}–{values[-1]}"
+
+
+def flow_diagram(flow, groups: list[str], waves: list[str], group_names: dict | None = None, title: str = ""):
+    """A CONSORT-style diagram of ``flow/flow.csv``: assessed and excluded, then one column per
+    group (allocated, or enrolled without allocation), who responded and who was lost at each
+    later wave, and who was analysed (the range over the ANOVA's outcomes, first population).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes without spines; each box a text with ``gid`` its stage.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    def n_of(stage, **where):
+        rows = flow[flow["stage"] == stage]
+        for key, value in where.items():
+            rows = rows[rows[key].fillna("").astype(str) == str(value)]
+        return rows
+
+    later = waves[1:]
+    analysed = n_of("analysed")
+    if len(analysed):
+        analysed = analysed[analysed["population"] == analysed["population"].iloc[0]]
+    levels = 3 + len(later) + (1 if len(analysed) else 0)
+    columns = max(1, len(groups))
+    with styled():
+        width = max(7.0, 3.3 * columns + 1.0)
+        figure, axes = plt.subplots(figsize=(width, 1.35 * levels + 0.6))
+        axes.set_xlim(0, width)
+        axes.set_ylim(0, levels)
+        axes.axis("off")
+        box = dict(boxstyle="square,pad=0.5", facecolor="white", edgecolor="#333333", linewidth=0.9)
+
+        def draw(x, y, text, gid, side=False):
+            item = axes.text(x, y, text, ha="center" if not side else "left", va="center", fontsize=7.5,
+                             bbox=dict(box, facecolor="#f5f5f5" if side else "white"), gid=gid, wrap=True)
+            return item
+
+        def arrow(x0, y0, x1, y1):
+            axes.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8,
+                                           color="#333333", linewidth=0.8))
+
+        top = levels - 0.5
+        centre = width / 2
+        assessed = int(n_of("assessed")["n"].sum())
+        draw(centre, top, f"Participants in the exports (n = {assessed})", "assessed")
+        excluded = n_of("excluded")
+        uncoded = n_of("records without a code")
+        if len(excluded) or len(uncoded):
+            lines = [f"Excluded (n = {int(excluded['n'].sum())})"]
+            lines += [f"  {row.reason} (n = {int(row.n)})" for row in excluded.itertuples()]
+            lines += [f"  {row.reason}: {int(row.n)}" for row in uncoded.itertuples()]
+            draw(centre + 0.6, top - 0.5, "\n".join(_wrap(line, 48) for line in lines), "excluded", side=True)
+        xs = [width * (index + 0.5) / columns for index in range(columns)]
+        allocation = "allocated" if (flow["stage"] == "allocated").any() else "enrolled"
+        level = top - 1.2
+        for x, group in zip(xs, groups):
+            n = int(n_of(allocation, group=group)["n"].sum())
+            name = (group_names or {}).get(group, group)
+            text = f"Allocated to {name}\n(n = {n})" if allocation == "allocated" else f"Enrolled (n = {n})"
+            arrow(centre, top - 0.25, x, level + 0.3)
+            draw(x, level, text, allocation)
+        not_allocated = n_of("not allocated")
+        if len(not_allocated):
+            axes.text(width - 0.1, level + 0.45, f"not allocated: {int(not_allocated['n'].sum())}", ha="right",
+                      fontsize=6.5, color="#555555")
+        for wave in later:
+            previous, level = level, level - 1.1
+            for x, group in zip(xs, groups):
+                responded = int(n_of("responded", group=group, wave=wave)["n"].sum())
+                lost = int(n_of("lost", group=group, wave=wave)["n"].sum())
+                arrow(x, previous - 0.3, x, level + 0.3)
+                draw(x, level, f"Responded at {wave} (n = {responded})\nLost (n = {lost}): no {wave} response",
+                     "followed up")
+        if len(analysed):
+            previous, level = level, level - 1.1
+            for x, group in zip(xs, groups):
+                mine = analysed[analysed["group"].astype(str) == group]
+                out = n_of("excluded from analysis", group=group)
+                out = out[out["population"] == analysed["population"].iloc[0]]
+                reasons = out.groupby("reason")["n"].agg(list)
+                lines = [f"Analysed (n = {_span(mine['n'])} per outcome)"]
+                lines += [f"  excluded: {reason} (n = {_span(ns)})" for reason, ns in reasons.items()]
+                arrow(x, previous - 0.3, x, level + 0.3)
+                draw(x, level, "\n".join(_wrap(line, 40) for line in lines), "analysed")
+        axes.set_title(title, loc="left", fontsize=9)
+    return figure
+
+
+def flow_for_study(flow, study: dict):
+    """The flow diagram of one study, groups by their labels."""
+    from .anova import analysed_groups
+    from .tables import group_labels
+
+    allocated = study.get("design", "mixed") in ("mixed", "between") and bool(study.get("groups"))
+    groups = [str(g) for g in study["groups"]] if allocated else ["all"]
+    return flow_diagram(flow, groups, [str(w) for w in study["waves"]], group_labels(study),
+                        title=f"{study.get('title', '')}\nParticipant flow")

@@ -18,7 +18,8 @@ from typing import Mapping
 #: The notebooks, in reading order, and the outputs each needs (relative to results/<study>/).
 NOTEBOOKS = {
     "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "ingest/responses.csv",
-                   "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv"],
+                   "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
+                   "flow/flow.csv", "figures/flow.png"],
     "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv",
                             "figures/reliability_forest.png"],
     "anova": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv", "anova/followups.csv",

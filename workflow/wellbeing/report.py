@@ -206,7 +206,7 @@ def as_yaml(mapping: Mapping) -> str:
 
 # The stage diagram of the report's workflow page: rule -> stage, then rows of stages top to bottom.
 _RULE_STAGES = {"ingest": "ingest", "score": "score", "participants": "participants",
-                "feasibility": "participants",
+                "feasibility": "participants", "flow": "participants",
                 "reliability": "reliability", "anova": "anova", "anova_bayes": "anova",
                 "anova_planning": "anova", "ancova": "ancova", "reliable_change": "change",
                 "correlations": "correlations", "correlations_rmcorr": "correlations",

@@ -1,0 +1,45 @@
+rule flow:
+    input:
+        unpack(flow_inputs),
+    output:
+        flow=report(
+            "results/{study}/flow/flow.csv",
+            category="{study}",
+            subcategory="Participants",
+            caption="../report/flow.rst",
+            labels={"result": "Data: flow.csv"},
+        ),
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/flow.log",
+    benchmark:
+        "benchmarks/{study}/flow.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/flow.py"
+
+
+rule figure_flow:
+    input:
+        flow="results/{study}/flow/flow.csv",
+    output:
+        diagram=report(
+            "results/{study}/figures/flow.png",
+            category="{study}",
+            subcategory="Participants",
+            caption="../report/figure_flow.rst",
+            labels={"result": "Figure: participant flow"},
+        ),
+        diagram_pdf="results/{study}/figures/flow.pdf",
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/figure_flow.log",
+    benchmark:
+        "benchmarks/{study}/figure_flow.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/figures.py"
