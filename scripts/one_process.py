@@ -177,6 +177,8 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
                            out / "flow" / "flow.csv")
             figures.save(figures.flow_for_study(io.read_table(out / "flow" / "flow.csv"), study),
                          out / "figures" / "flow.png", out / "figures" / "flow.pdf")
+            tables.write_table_files(tables.flow_table(pd.read_csv(out / "flow" / "flow.csv", keep_default_na=False),
+                                                       study), out / "tables" / "flow")
         if notebooks_too:
             with timed("notebooks"):
                 for notebook in nb.notebooks_for(study):

@@ -34,7 +34,7 @@ EXAMPLE_RULES = ["all", "ancova", "anova", "anova_bayes", "anova_planning", "cor
                  "figure_correlations", "figure_flow", "figure_reliability", "figure_reliable_change",
                  "figure_scatter_matrix", "flow",
                  "ingest", "manifest", "notebook", "participants", "reliability", "reliable_change", "score",
-                 "table_ancova", "table_anova", "table_bayes", "table_correlations", "table_feasibility",
+                 "table_ancova", "table_anova", "table_bayes", "table_correlations", "table_feasibility", "table_flow",
                  "table_participants", "table_planning", "table_reliability", "table_reliable_change",
                  "table_rmcorr"]
 
@@ -174,7 +174,7 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
     assert list(stages) == ["Participants", "Feasibility", "Reliability", "ANOVA",
                             "Baseline-adjusted ANCOVA", "Reliable change", "Correlations", "Scores", "Notebooks"]
     tables = sorted((folder / "results" / STUDY / "tables").glob("*.html"))
-    assert {path.stem for path in tables} == {"participants", "feasibility", "reliability", "anova", "bayes", "planning",
+    assert {path.stem for path in tables} == {"participants", "flow", "feasibility", "reliability", "anova", "bayes", "planning",
                                               "ancova", "reliable_change", "correlations_baseline",
                                               "correlations_baseline_rmcorr"}
     for path in tables:
@@ -242,4 +242,4 @@ def test_the_report_renders_its_results_in_a_browser(reported, tmp_path):
     assert 'id="study-results"' in dom, done.stderr[-2000:]
     section = dom[dom.index(f'id="wb-{STUDY}--ANOVA"'):]
     assert section.index('class="apa"') < section.index("<img")
-    assert dom.count('<table class="apa"') == 10
+    assert dom.count('<table class="apa"') == 11

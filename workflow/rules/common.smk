@@ -157,6 +157,7 @@ def study_outputs(study_id):
         for name in names_
     ]
     outputs += [f"results/{study_id}/figures/flow.{ext}" for ext in ("png", "pdf")]
+    outputs += [f"results/{study_id}/tables/flow.{ext}" for ext in ("md", "html", "tex")]
     if analyses.get("participants"):
         outputs += [f"results/{study_id}/tables/participants.{ext}" for ext in ("md", "html", "tex")]
     if analyses.get("feasibility") is not None:

@@ -268,3 +268,28 @@ rule table_feasibility:
         "../../envs/pipeline.yaml"
     script:
         "../scripts/tables.py"
+
+
+rule table_flow:
+    input:
+        flow="results/{study}/flow/flow.csv",
+    output:
+        markdown="results/{study}/tables/flow.md",
+        html=report(
+            "results/{study}/tables/flow.html",
+            category="{study}",
+            subcategory="Participants",
+            caption="../report/table_flow.rst",
+            labels={"result": "APA table: participant flow"},
+        ),
+        latex="results/{study}/tables/flow.tex",
+    params:
+        study=study_settings,
+    log:
+        "logs/{study}/table_flow.log",
+    benchmark:
+        "benchmarks/{study}/table_flow.tsv"
+    conda:
+        "../../envs/pipeline.yaml"
+    script:
+        "../scripts/tables.py"

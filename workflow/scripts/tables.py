@@ -44,6 +44,10 @@ def main():
     elif snakemake.rule == "table_feasibility":
         table = tables.feasibility_for_study(io.read_table(snakemake.input.feasibility), snakemake.params.study,
                                              snakemake.params.root)
+    elif snakemake.rule == "table_flow":
+        import pandas as pd
+
+        table = tables.flow_table(pd.read_csv(snakemake.input.flow, keep_default_na=False), snakemake.params.study)
     else:
         raise ValueError(f"tables.py does not know rule {snakemake.rule}")
     tables.write_table_files(table, Path(snakemake.output.markdown).with_suffix(""))

@@ -1256,3 +1256,55 @@ def feasibility_table(feasibility, study: dict, instruments: dict | None = None,
 def feasibility_for_study(feasibility, study: dict, root=None) -> Table:
     """The feasibility table of one study, instruments by name and measures by label."""
     return feasibility_table(feasibility, study, study_instruments_by_id(study, root), study_labels(study, root))
+
+
+def flow_table(flow, study: dict, number: int | None = None) -> Table:
+    """The participant flow as a table beside its diagram: each stage (and reason) a row, each
+    group a column (one column without groups); the analysed stages give the range over the
+    ANOVA's outcomes for its first population.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([
+    ...     {"stage": "assessed", "group": "", "wave": "", "outcome": "", "population": "", "n": 5, "reason": ""},
+    ...     {"stage": "allocated", "group": "c", "wave": "", "outcome": "", "population": "", "n": 5, "reason": ""},
+    ...     {"stage": "lost", "group": "c", "wave": "post", "outcome": "", "population": "", "n": 1,
+    ...      "reason": "no post response"}])
+    >>> flow_table(rows, {"groups": ["c"], "design": "mixed"}).rows
+    [['Participants in the exports', '5'], ['Allocated', '5'], ['Lost at post: no post response', '1']]
+    """
+    text = lambda value: "" if _missing(value) else str(value)  # noqa: E731
+    frame = flow.assign(**{column: flow[column].map(text) for column in ("group", "wave", "outcome", "population",
+                                                                         "reason")})
+    groups = [g for g in dict.fromkeys(frame["group"]) if g]
+    analysed = frame[frame["stage"].isin(["analysed", "excluded from analysis"])]
+    if len(analysed):
+        analysed = analysed[analysed["population"] == analysed["population"].iloc[0]]
+    names = {"assessed": "Participants in the exports", "records without a code": "Rows without a participant code",
+             "excluded": "Excluded", "allocated": "Allocated", "enrolled": "Enrolled",
+             "not allocated": "Not allocated", "responded": "Responded", "lost": "Lost",
+             "analysed": "Analysed (per outcome)", "excluded from analysis": "Excluded from analysis (per outcome)"}
+    rows = []
+    people = frame[~frame["stage"].isin(["analysed", "excluded from analysis"])]
+    for (stage, wave, reason), block in list(people.groupby(["stage", "wave", "reason"], sort=False)) + \
+            list(analysed.groupby(["stage", "wave", "reason"], sort=False)):
+        label = names.get(stage, stage) + (f" at {wave}" if wave else "") + (f": {reason}" if reason else "")
+        if stage in ("assessed", "records without a code", "excluded", "not allocated") or not groups:
+            rows.append([label, _range_text(block["n"])] + [""] * max(0, len(groups) - 1))
+            continue
+        rows.append([label] + [_range_text(block.loc[block["group"] == g, "n"]) for g in groups])
+    named = group_labels(study)
+    columns = ["Stage"] + ([named.get(g, g) for g in groups] if groups else ["*n*"])
+    note = ("Participants (rows, for rows without a code). Lost: allocated (or enrolled) participants "
+            "without a response at the wave. Analysed: the range over the ANOVA's outcomes, for its first "
+            "population. Every count is derived from ingest/ledger.csv, ingest/responses.csv and "
+            "anova/ledger.csv (flow/flow.csv).")
+    return Table(title="Participant flow", columns=columns, rows=rows, note=note, number=number)
+
+
+def _range_text(values) -> str:
+    numbers = sorted(set(int(v) for v in values if not _missing(v)))
+    if not numbers:
+        return ""
+    return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"
