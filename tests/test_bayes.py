@@ -122,21 +122,8 @@ def test_hand_checked_limits():
     assert math.isnan(bayes.correlation_bf10(0.3, 2))
 
 
-def require_bayesfactor(rscript) -> str:
-    """Rscript with BayesFactor: skip locally without it, fail in CI (``.ci/run`` installs it)."""
-    import os
-
-    r = rscript("the live BayesFactor cross-check", "r-base-core and r-cran-bayesfactor")
-    if subprocess.run([r, "-e", "library(BayesFactor)"], capture_output=True).returncode != 0:
-        message = "R package BayesFactor is not installed (Debian: r-cran-bayesfactor)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI requires it")
-        pytest.skip(message)
-    return r
-
-
 def test_r_script_reproduces_the_committed_values(tmp_path, rscript):
-    r = require_bayesfactor(rscript)
+    r = rscript("the live BayesFactor cross-check", "r-base-core and r-cran-bayesfactor", ["BayesFactor"])
     out = tmp_path / "bayes_R.csv"
     done = subprocess.run([r, str(R_SCRIPT), str(ANOVA_SET), str(CORRELATION_SET), str(out)],
                           capture_output=True, text=True)

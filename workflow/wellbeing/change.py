@@ -71,12 +71,6 @@ def classify(change: np.ndarray, se_difference: float, better: str) -> np.ndarra
     return np.where(rci > CRITERION_Z, up, np.where(rci < -CRITERION_Z, down, "unchanged"))
 
 
-def _groups(study: Mapping) -> list[str]:
-    from .anova import analysed_groups
-
-    return analysed_groups(study)
-
-
 def _share_test(counts: np.ndarray) -> tuple[str, float, float, float]:
     """Improved vs not, across groups: Fisher's exact (2 x 2) or Pearson's chi-squared."""
     if counts.shape[0] < 2 or (counts.sum(axis=0) == 0).any() or (counts.sum(axis=1) == 0).any():
@@ -116,7 +110,9 @@ def for_study(scores_wide: pd.DataFrame, reliability: pd.DataFrame | None, study
     settings = study["analyses"]["reliable_change"]
     waves = [str(w) for w in study["waves"]]
     first, last = waves[0], waves[-1]
-    groups = _groups(study)
+    from .anova import analysed_groups
+
+    groups = analysed_groups(study)
     single_arm = groups == ["all"]
     data = scores_wide.assign(participant=scores_wide["participant"].astype(str),
                               wave=scores_wide["wave"].astype(str))
