@@ -384,3 +384,31 @@ def test_live_r_cross_check(item_sets, tmp_path, rscript):
 if __name__ == "__main__":
     write_item_sets()
     print(f"wrote the item sets to {REFERENCE_DIR}")
+
+
+def test_pairwise_matrices_are_each_pairs_own_statistics():
+    """The vectorised pairwise covariances and correlations against each pair computed alone
+    (numpy's cov and corrcoef on the rows where both items are answered), to 1e-12."""
+    rng = np.random.default_rng(7)
+    x = rng.integers(1, 6, size=(400, 6)).astype(float)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[:3, 5] = np.nan
+    x[3:, 5] = np.nan                    # the last item: 0 joint answers with anything
+    C, R, N = reliability._pairwise(x)
+    total = np.nanmean(x[:, :5], axis=1)
+    total_r = reliability._correlations_with(x, total)
+    for i in range(6):
+        joint_total = ~np.isnan(x[:, i])
+        if joint_total.sum() >= 2:
+            assert total_r[i] == pytest.approx(np.corrcoef(x[joint_total, i], total[joint_total])[0, 1],
+                                               abs=1e-12)
+        else:
+            assert np.isnan(total_r[i])
+        for j in range(6):
+            joint = ~np.isnan(x[:, i]) & ~np.isnan(x[:, j])
+            assert N[i, j] == joint.sum()
+            if joint.sum() < 2:
+                assert np.isnan(C[i, j]) and np.isnan(R[i, j])
+                continue
+            assert C[i, j] == pytest.approx(np.cov(x[joint, i], x[joint, j])[0, 1], abs=1e-12)
+            assert R[i, j] == pytest.approx(np.corrcoef(x[joint, i], x[joint, j])[0, 1], abs=1e-12)

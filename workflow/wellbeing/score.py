@@ -233,10 +233,12 @@ def _reversed(block: np.ndarray, items: Sequence[int], reverse: Iterable[int],
 
 
 def scale_item_values(responses: pd.DataFrame, instrument: Instrument, pattern: str,
-                      scale: str) -> pd.DataFrame:
+                      scale: str, items: pd.DataFrame | None = None) -> pd.DataFrame:
     """The values a scale is computed from: recoded, then reversed by the scale's own key.
 
     Used for reliability (alpha, item-rest correlations), where items must point the same way.
+    ``items`` is :func:`item_values` of the instrument when the caller already has it (it is
+    the same for every scale of an instrument).
 
     Returns
     -------
@@ -252,7 +254,7 @@ def scale_item_values(responses: pd.DataFrame, instrument: Instrument, pattern: 
     [0.0, 0.0, 0.0, 4.0, 4.0, 0.0, 4.0, 4.0, 0.0, 0.0]
     """
     entry = instrument.scale(scale)
-    values = item_values(responses, instrument, pattern)
+    values = item_values(responses, instrument, pattern) if items is None else items
     block = values[list(entry.items)].to_numpy()
     block = _reversed(block, entry.items, entry.reverse, instrument)
     return pd.DataFrame(block, index=responses.index,
@@ -293,19 +295,16 @@ def _group_mean(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, n_answered
 
 
-def _join(parts: np.ndarray, addition: np.ndarray) -> np.ndarray:
-    """Element-wise ``parts + '; ' + addition``, skipping empty strings."""
-    both = (parts != "") & (addition != "")
-    joined = np.where(both, np.char.add(np.char.add(parts, "; "), addition),
-                      np.where(parts == "", addition, parts))
-    return joined.astype(object)
-
-
-def _shared_texts(texts: np.ndarray) -> np.ndarray:
-    """``texts`` as an object array in which equal texts are one string object: a large cohort
-    has millions of 'complete' rules, which would otherwise each be a string of their own."""
-    codes, uniques = pd.factorize(np.asarray(texts).astype(object), use_na_sentinel=False)
-    return np.asarray(uniques, dtype=object)[codes]
+def _text_per_count(counts: np.ndarray, text_of) -> np.ndarray:
+    """``text_of(row of counts)`` for every row of ``counts`` (rows x k answered counts), computed
+    once per distinct row: a large cohort has a handful of distinct counts, and equal texts stay
+    one string object (millions of 'complete' rules would otherwise each be a string)."""
+    codes = np.zeros(len(counts), dtype=np.int64)
+    for column in counts.T:          # hashed, column by column: sorting rows costs 10 times more
+        codes, _ = pd.factorize(codes * (int(column.max(initial=0)) + 1) + column)
+    first = np.unique(codes, return_index=True)[1] if len(codes) else np.array([], dtype=np.int64)
+    return np.array([text_of(*(int(count) for count in counts[row])) for row in first],
+                    dtype=object)[codes]
 
 
 def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
@@ -317,9 +316,9 @@ def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
     block = _reversed(values[:, [item - 1 for item in entry.items]], entry.items, entry.reverse,
                       instrument)
     mean, n_answered = _group_mean(block)
-    count = n_answered.astype(str).astype(object)
     if entry.score in ("sum", "mean"):
-        valid = n_answered >= _needed(n_items, share)
+        needed = _needed(n_items, share)
+        valid = n_answered >= needed
         if entry.score == "sum":
             # the plain sum when complete; else the answered items' sum scaled to n_items
             # (sum * n / answered, exact for whole codes, unlike mean * n)
@@ -329,30 +328,36 @@ def _score_scale(values: np.ndarray, instrument: Instrument, scale: str):
             score = np.where(valid, np.where(n_answered == n_items, total, prorated), np.nan)
         else:
             score = np.where(valid, mean, np.nan)
-        rule = np.where(
-            n_answered == n_items, "complete",
-            np.where(valid, "prorated: " + count + f"/{n_items} answered >= {threshold}",
-                     "missing: " + count + f"/{n_items} answered < {threshold}"))
-        return score, n_answered, _shared_texts(rule)
+
+        def rule(answered: int) -> str:
+            if answered == n_items:
+                return "complete"
+            if answered >= needed:
+                return f"prorated: {answered}/{n_items} answered >= {threshold}"
+            return f"missing: {answered}/{n_items} answered < {threshold}"
+        return score, n_answered, _text_per_count(n_answered[:, None], rule)
 
     # mean_of_subscales: each group after this scale's reverse key, prorated on its own
-    means, failing = [], np.full(len(values), "", dtype=object)
-    all_valid = np.ones(len(values), dtype=bool)
-    for name, items in instrument.subscale_groups(scale):
+    groups = instrument.subscale_groups(scale)
+    means, answered_per_group = [], []
+    for _name, items in groups:
         group = _reversed(values[:, [item - 1 for item in items]], items, entry.reverse, instrument)
         mean, answered = _group_mean(group)
-        valid = answered >= _needed(len(items), share)
-        all_valid &= valid
         means.append(mean)
-        text = f"{name} " + answered.astype(str).astype(object) + f"/{len(items)}"
-        failing = _join(failing.astype(str), np.where(valid, "", text.astype(str)))
+        answered_per_group.append(answered)
+    all_valid = np.logical_and.reduce([answered >= _needed(len(items), share)
+                                       for answered, (_, items) in zip(answered_per_group, groups)])
     score = np.where(all_valid, np.mean(np.column_stack(means), axis=1), np.nan)
-    rule = np.where(
-        all_valid & (n_answered == n_items), "complete",
-        np.where(all_valid,
-                 "prorated: " + count + f"/{n_items} answered, each subscale >= {threshold}",
-                 "missing: " + failing.astype(str).astype(object) + f" answered < {threshold}"))
-    return score, n_answered, _shared_texts(rule)
+
+    def rule(answered: int, *per_group: int) -> str:
+        failing = [f"{name} {count}/{len(items)}" for count, (name, items) in zip(per_group, groups)
+                   if count < _needed(len(items), share)]
+        if failing:
+            return f"missing: {'; '.join(failing)} answered < {threshold}"
+        if answered == n_items:
+            return "complete"
+        return f"prorated: {answered}/{n_items} answered, each subscale >= {threshold}"
+    return score, n_answered, _text_per_count(np.column_stack([n_answered, *answered_per_group]), rule)
 
 
 def _score_block(responses: pd.DataFrame, instrument: Instrument, pattern: str):

@@ -141,7 +141,7 @@ def distinct(values) -> tuple[np.ndarray, list[str]]:
     Questionnaire columns hold a handful of distinct texts ('1' to '5', '', a typo), so checking
     each distinct text once and broadcasting keeps ingest linear in cells with a tiny constant.
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
     return codes, [str(text) for text in uniques]
 
 
@@ -304,7 +304,7 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence,
                   column_rules: Mapping[str, ColumnRule]):
     """Check every analysis cell of the kept responses (:func:`_check_value`, once per distinct
     text of a column). ``blocks`` are the rows layer's blocks: each gives its ``columns``, the
-    ``texts`` of a column, its ``raw`` source and its ``reading``.
+    ``distinct`` texts of a column (cached), its ``raw`` source and its ``reading``.
 
     Returns
     -------
@@ -333,7 +333,9 @@ def check_values(kept: Sequence[Candidate], blocks: Sequence,
                 continue
             original = block.columns[column]
             user_missing = block.raw.user_missing.get(original, set())
-            codes, texts = distinct(block.texts(column)[positions])
+            column_codes, column_texts = block.distinct(column)
+            codes, present = pd.factorize(column_codes[positions])   # the kept rows' texts, in order met
+            texts = [column_texts[code] for code in present]
             ranges = block.raw.missing_ranges.get(original, ())
             checked = [_check_value(text, rule, user_missing, block.reading, ranges) for text in texts]
             numbers = np.array([math.nan if value is pd.NA else value for value, _ in checked], dtype=float)
