@@ -8,6 +8,8 @@ line breaks, empty text, a lone empty field, duplicate column names.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,3 +96,17 @@ def test_a_large_table_reads_back_to_the_same_values(tmp_path):
     frame["mean"] = frame.filter(like="item_").mean(axis=1)
     assert written_bytes(frame, tmp_path) == pandas_bytes(frame)
     pd.testing.assert_frame_equal(io.read_table(tmp_path / "t.csv"), frame, check_dtype=False)
+
+
+def test_a_text_column_blank_for_its_first_chunk_reads_as_text_without_warning(tmp_path):
+    """pandas infers types chunk by chunk by default: a ledger's reason column blank for its
+    first few hundred thousand rows came back as mixed types, with a DtypeWarning printed in
+    the notebooks of a national cohort."""
+    reasons = [""] * 300_000 + ["score missing at t3"]
+    io.write_table(pd.DataFrame({"participant": [f"{i:06d}" for i in range(len(reasons))],
+                                 "reason": reasons}), tmp_path / "ledger.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ledger = io.read_table(tmp_path / "ledger.csv")
+    assert ledger["participant"].iloc[7] == "000007"
+    assert ledger["reason"].iloc[-1] == "score missing at t3" and ledger["reason"].isna().sum() == 300_000

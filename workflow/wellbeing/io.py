@@ -18,8 +18,15 @@ import numpy as np
 import pandas as pd
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a CSV the pipeline wrote, keeping text columns as text.
+#: Columns read as text whatever they hold: codes such as '007' keep their zeros.
+TEXT_COLUMNS = ("participant", "source", "wave", "group", "population")
+
+
+def read_table(path: str | os.PathLike, **options) -> pd.DataFrame:
+    """Read a CSV the pipeline wrote, keeping identifiers as text (:data:`TEXT_COLUMNS`).
+
+    Each column's type is inferred from the whole column, not chunk by chunk: a reason column
+    blank for its first 100,000 rows is text, not a mixture that pandas warns about.
 
     Examples
     --------
@@ -29,9 +36,8 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     >>> read_table(d / "t.csv").participant.tolist()
     ['007']
     """
-    frame = pd.read_csv(path, dtype={"participant": str, "source": str, "wave": str,
-                                     "group": str}, keep_default_na=True)
-    return frame
+    options.setdefault("dtype", dict.fromkeys(TEXT_COLUMNS, str))
+    return pd.read_csv(path, low_memory=False, **options)
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:

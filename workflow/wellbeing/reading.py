@@ -15,6 +15,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from . import io
 from .tables import P_ADJUST_NAMES, fmt_bayes_factor, fmt_number, fmt_p, fmt_unit
 
 #: Columns that hold a p value (formatted ``.034`` / ``< .001``).
@@ -209,8 +210,7 @@ class Notebook:
 
     def read(self, name: str, **options) -> pd.DataFrame:
         """A CSV of the study's results, ids as text."""
-        dtype = {"participant": str, "wave": str, "group": str, "population": str}
-        return pd.read_csv(self.results / name, dtype=dtype, **options)
+        return io.read_table(self.results / name, **options)
 
     def label(self, variable: str) -> str:
         return self.labels.get(variable, variable)

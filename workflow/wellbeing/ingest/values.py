@@ -141,7 +141,10 @@ def distinct(values) -> tuple[np.ndarray, list[str]]:
     Questionnaire columns hold a handful of distinct texts ('1' to '5', '', a typo), so checking
     each distinct text once and broadcasting keeps ingest linear in cells with a tiny constant.
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    values = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values)        # the readers hold text: no missing marker, fast
+    if len(codes) and codes.min() < 0:           # else a missing marker counts as a text too
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes, [str(text) for text in uniques]
 
 
