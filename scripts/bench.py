@@ -211,6 +211,25 @@ def job_benchmarks(folder: Path) -> dict:
     return dict(sorted(rules.items(), key=lambda kv: -kv[1]["seconds"]))
 
 
+def declared_memory(folder: Path) -> dict:
+    """Per job (named as its benchmark file is, after its log file): the mem_mb its rule declares
+    for a cluster (workflow/rules/common.smk, cluster_resources), from a forced dry run over the
+    finished results, so that the bench can set it beside the peak the job reached."""
+    result = subprocess.run(SNAKEMAKE + ["-n", "-F", "--cores", "1"], cwd=folder, capture_output=True,
+                            text=True)
+    declared, log, memory = {}, None, None
+    for line in (result.stdout + result.stderr).splitlines() + ["rule end:"]:
+        if re.match(r"^(local)?rule \w+:", line):
+            if log and memory:
+                declared[log] = memory
+            log, memory = None, None
+        elif line.strip().startswith("log:"):
+            log = Path(line.split(":", 1)[1].strip().split(",")[0]).stem
+        elif "mem_mb=" in line:
+            memory = int(re.search(r"\bmem_mb=(\d+)", line).group(1))
+    return declared
+
+
 def bench_default(work: Path, repeat: int) -> dict:
     cold = copy_repository(work / "cold")
     single = copy_repository(work / "one_process")
@@ -279,6 +298,13 @@ def bench_scale(work: Path, sizes: list[int], timeout: float) -> list[dict]:
                "returncode": run["returncode"], "timed_out": run["timed_out"],
                "design": cohort_design(folder), "jobs": job_benchmarks(folder)}
         row["max_job_rss_mb"] = max((j["max_rss_mb"] for j in row["jobs"].values()), default=None)
+        for name, memory in declared_memory(folder).items():
+            if name in row["jobs"]:
+                row["jobs"][name]["declared_mem_mb"] = memory
+        short = [name for name, job in row["jobs"].items() if job["max_rss_mb"] > job.get("declared_mem_mb", float("inf"))]
+        if short:
+            print(f"bench: {size} participants: jobs that used more memory than they declare: "
+                  + ", ".join(short), flush=True)
         if "stderr_tail" in run:
             row["stderr_tail"] = run["stderr_tail"]
         rows.append(row)

@@ -224,6 +224,18 @@ def slurm_command(timeout: int, targets: list[str]) -> list[str]:
             *targets]
 
 
+def rule_of(comment: str) -> str:
+    """The rule a SLURM job ran, from the comment the executor plugin gives it
+    ('rule_ingest_wildcards_trainee_wellbeing' -> 'ingest')."""
+    return comment.removeprefix("rule_").split("_wildcards_")[0]
+
+
+def megabytes(memory: str) -> int:
+    """squeue's %m ('403M', '2G') in MB."""
+    number, unit = float(memory[:-1]), memory[-1].upper()
+    return round(number * {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 ** 2}[unit])
+
+
 def differing(a: Path, b: Path) -> list[str]:
     """Files under ``a`` and ``b`` that are missing on one side or differ in a single byte."""
     names_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
@@ -234,8 +246,10 @@ def differing(a: Path, b: Path) -> list[str]:
     return problems
 
 
-def check(work: Path, targets: list[str], timeout: int) -> list[str]:
-    """Run the pipeline locally and through the local SLURM; return the differences (none = ok)."""
+def check(work: Path, targets: list[str], timeout: int, jobs: list | None = None) -> list[str]:
+    """Run the pipeline locally and through the local SLURM; return the differences (none = ok).
+
+    ``jobs``, when given, receives (rule, state, memory SLURM granted in MB) for every job."""
     local = copy_repository(work / "local", COPIED)
     cluster = copy_repository(work / "slurm", COPIED)
     result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *targets], cwd=local,
@@ -250,12 +264,15 @@ def check(work: Path, targets: list[str], timeout: int) -> list[str]:
                                f"{', killed by timeout' if result.returncode in (124, 137) else ''}):\n"
                                + result.stderr[-4000:] + "\n" + slurm.logs())
         # Finished jobs stay visible for MinJobAge: every one of them went through SLURM.
-        listed = subprocess.run([slurm.bin["squeue"], "-h", "-t", "all", "-o", "%i %T"],
-                                capture_output=True, text=True).stdout.split("\n")
-        completed = [line for line in listed if line.endswith("COMPLETED")]
+        listed = [line.split("|") for line in subprocess.run(
+            [slurm.bin["squeue"], "-h", "-t", "all", "-o", "%i|%T|%k|%m"],
+            capture_output=True, text=True).stdout.splitlines() if line.count("|") == 3]
+        completed = [line for line in listed if line[1] == "COMPLETED"]
         if not completed:
             raise RuntimeError("no job went through SLURM:\n" + result.stderr[-3000:])
         print(f"{len(completed)} SLURM jobs completed", flush=True)
+        if jobs is not None:
+            jobs.extend((rule_of(comment), state, megabytes(memory)) for _, state, comment, memory in listed)
     return differing(local / "results", cluster / "results")
 
 

@@ -15,6 +15,8 @@ rule ancova:
         ledger="results/{study}/ancova/ledger.csv",
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/ancova.log",
     benchmark:

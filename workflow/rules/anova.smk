@@ -16,6 +16,8 @@ rule anova:
         ledger="results/{study}/anova/ledger.csv",
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=4),
     log:
         "logs/{study}/anova.log",
     benchmark:
@@ -40,6 +42,8 @@ rule anova_bayes:
         ),
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/anova_bayes.log",
     benchmark:
@@ -64,6 +68,8 @@ rule anova_planning:
         ),
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/anova_planning.log",
     benchmark:

@@ -14,6 +14,8 @@ rule reliable_change:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/reliable_change.log",
     benchmark:

@@ -1,5 +1,6 @@
 # Config validation at parse time and the helpers every rule shares.
 import importlib.util
+import math
 import re
 import sys
 from pathlib import Path
@@ -222,3 +223,20 @@ def notebook_outputs(study_id):
         f"results/{study_id}/notebooks/{name}.html"
         for name in notebooks_for(CONFIG["studies"][study_id])
     ]
+
+
+def cluster_resources(memory_per_input_mb, seconds_per_input_mb=1, base_mb=400):
+    """A rule's ``resources:`` for a cluster scheduler, from the bytes its job reads: memory of
+    ``base_mb`` (Python and its libraries) plus ``memory_per_input_mb`` MB per MB of input, and
+    a runtime of 5 minutes plus ``seconds_per_input_mb`` per MB of input, both doubled on each
+    retry (``--retries``). The factors are the peaks measured at 100,000 participants with a
+    margin (docs/speed.md, "Cluster resources"): ingest and score hold about 14 times the CSV
+    they read, and read it at about 4 MB a second."""
+
+    def mem_mb(wildcards, input, attempt):
+        return math.ceil((base_mb + memory_per_input_mb * input.size_mb) * 2 ** (attempt - 1))
+
+    def runtime(wildcards, input, attempt):
+        return math.ceil((5 + seconds_per_input_mb * input.size_mb / 60) * 2 ** (attempt - 1))
+
+    return {"mem_mb": mem_mb, "runtime": runtime}

@@ -15,6 +15,8 @@ rule correlations:
         study=study_settings,
         correlation_set=correlation_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=2),
     log:
         "logs/{study}/correlations_{name}.log",
     benchmark:
@@ -43,6 +45,8 @@ rule correlations_rmcorr:
         root=".",  # the working directory: no absolute path in params (byte-stable report)
     wildcard_constraints:
         name=exactly(entry["name"] for entry in CORRELATION_SETS if entry["repeated_measures"]),
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/correlations_{name}_rmcorr.log",
     benchmark:

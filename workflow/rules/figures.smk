@@ -29,6 +29,8 @@ rule figure_correlations:
     params:
         study=study_settings,
         correlation_set=correlation_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_correlations_{name}.log",
     benchmark:
@@ -55,6 +57,8 @@ rule figure_scatter_matrix:
     params:
         study=study_settings,
         correlation_set=correlation_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_scatter_matrix_{name}.log",
     benchmark:
@@ -81,6 +85,8 @@ rule figure_reliability:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_reliability.log",
     benchmark:
@@ -113,6 +119,8 @@ rule figure_anova:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
         outcome_label=outcome_label,  # for the report's caption
+    resources:
+        **cluster_resources(memory_per_input_mb=2),
     log:
         "logs/{study}/figure_anova_{outcome}.log",
     benchmark:
@@ -140,6 +148,8 @@ rule figure_anova_panel:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_anova_panel.log",
     benchmark:
@@ -167,6 +177,8 @@ rule figure_ancova:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_ancova.log",
     benchmark:
@@ -193,6 +205,8 @@ rule figure_reliable_change:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_reliable_change.log",
     benchmark:

@@ -11,6 +11,8 @@ rule flow:
         ),
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/flow.log",
     benchmark:
@@ -35,6 +37,8 @@ rule figure_flow:
         diagram_pdf="results/{study}/figures/flow.pdf",
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_flow.log",
     benchmark:

@@ -12,6 +12,8 @@ rule ingest:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=18),
     log:
         "logs/{study}/ingest.log",
     benchmark:

@@ -17,6 +17,8 @@ rule notebook:
         title=lambda wildcards: f"{CONFIG['studies'][wildcards.study]['title']}: {wildcards.notebook}",
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1.5, base_mb=600),  # a kernel beside the client
     log:
         "logs/{study}/notebook_{notebook}.log",
     benchmark:

@@ -6,6 +6,8 @@ rule participants:
         characteristics="results/{study}/participants/characteristics.csv",
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/participants.log",
     benchmark:
@@ -33,6 +35,8 @@ rule feasibility:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/feasibility.log",
     benchmark:

@@ -14,6 +14,8 @@ rule reliability:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=10),
     log:
         "logs/{study}/reliability.log",
     benchmark:

@@ -7,6 +7,8 @@ rule manifest:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=0, seconds_per_input_mb=0.1),
     log:
         "logs/{study}/manifest.log",
     benchmark:

@@ -16,6 +16,8 @@ rule table_correlations:
     params:
         study=study_settings,
         correlation_set=correlation_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_correlations_{name}.log",
     benchmark:
@@ -43,6 +45,8 @@ rule table_rmcorr:
     params:
         study=study_settings,
         correlation_set=correlation_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_rmcorr_{name}.log",
     benchmark:
@@ -68,6 +72,8 @@ rule table_participants:
         latex="results/{study}/tables/participants.tex",
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_participants.log",
     benchmark:
@@ -95,6 +101,8 @@ rule table_reliability:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_reliability.log",
     benchmark:
@@ -123,6 +131,8 @@ rule table_anova:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_anova.log",
     benchmark:
@@ -152,6 +162,8 @@ rule table_ancova:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_ancova.log",
     benchmark:
@@ -179,6 +191,8 @@ rule table_bayes:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_bayes.log",
     benchmark:
@@ -206,6 +220,8 @@ rule table_planning:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_planning.log",
     benchmark:
@@ -233,6 +249,8 @@ rule table_reliable_change:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_reliable_change.log",
     benchmark:
@@ -260,6 +278,8 @@ rule table_feasibility:
     params:
         study=study_settings,
         root=".",  # the working directory: no absolute path in params (byte-stable report)
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_feasibility.log",
     benchmark:
@@ -285,6 +305,8 @@ rule table_flow:
         latex="results/{study}/tables/flow.tex",
     params:
         study=study_settings,
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_flow.log",
     benchmark:

@@ -171,8 +171,8 @@ def for_anova(scores_wide, ledger, study) -> "pd.DataFrame":
     import pandas as pd
     from scipy import stats
 
-    from .anova import (analysed_changes, analysed_groups, analysed_populations, change_score_note,
-                        primary_effect)
+    from .anova import analysed_changes, change_score_note
+    from .design import analysed_groups, analysed_populations, primary_effect
 
     waves = [str(w) for w in study["waves"]]
     groups = analysed_groups(study)

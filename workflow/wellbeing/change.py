@@ -110,7 +110,7 @@ def for_study(scores_wide: pd.DataFrame, reliability: pd.DataFrame | None, study
     settings = study["analyses"]["reliable_change"]
     waves = [str(w) for w in study["waves"]]
     first, last = waves[0], waves[-1]
-    from .anova import analysed_groups
+    from .design import analysed_groups
 
     groups = analysed_groups(study)
     single_arm = groups == ["all"]

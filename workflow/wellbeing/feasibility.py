@@ -60,7 +60,7 @@ def for_study(responses: pd.DataFrame, scores: pd.DataFrame, scores_wide: pd.Dat
         know it (the instrument's name, the measure's label); ``n`` of ``of`` is ``percent``; the
         adherence rows fill the summaries too.
     """
-    from .anova import analysed_groups
+    from .design import analysed_groups
 
     waves = [str(w) for w in study["waves"]]
     groups = analysed_groups(study)

@@ -521,7 +521,7 @@ def _factor_panels(cells, factors: dict | None) -> list[tuple[str, object]]:
 def _levels(values):
     """A factor column as its levels' text (a code read back as 2.0 is the level 2), each
     distinct value converted once."""
-    from .anova import level_text
+    from .design import level_text
 
     return values.map({value: level_text(value) for value in values.dropna().unique()})
 
@@ -661,7 +661,7 @@ def _cells_by_series(cells, groups: list, factors: dict | None):
     relabelled ``imp, f`` and the list of those labels (the single arm's ``all`` left out)."""
     from itertools import product
 
-    from .anova import SINGLE_ARM
+    from .design import SINGLE_ARM
 
     factors = {name: levels for name, levels in (factors or {}).items() if name in cells.columns}
     if not factors:
@@ -790,14 +790,14 @@ class StudyText:
 
 def _main_population(study: dict, *frames):
     """The rows of the first population the ANOVA lists, the one figures show."""
-    from .anova import main_population
+    from .design import main_population
 
     return [None if frame is None else main_population(frame, study) for frame in frames]
 
 
 def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide, study: dict, root=None):
     """The interaction figure of one configured ANOVA outcome (the first population listed)."""
-    from .anova import analysed_groups, further_factors
+    from .design import analysed_groups, further_factors
     from .tables import study_instruments_by_id, variable_label
 
     instruments = study_instruments_by_id(study, root)
@@ -811,7 +811,7 @@ def anova_interaction_for_study(outcome: str, anova, cells, ledger, scores_wide,
 
 def anova_panel_for_study(anova, cells, study: dict, root=None):
     """The panel figure of every configured ANOVA outcome, in config order."""
-    from .anova import analysed_groups, further_factors, primary_effect
+    from .design import analysed_groups, further_factors, primary_effect
     from .tables import study_instruments_by_id
 
     outcomes = list(study["analyses"]["anova"]["outcomes"])
@@ -910,7 +910,7 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
 def ancova_means_for_study(means, ancova, study: dict, root=None):
     """The ANCOVA figure of one study (the first population its ANCOVA lists)."""
     from .ancova import settings_of
-    from .anova import main_population
+    from .design import main_population
     from .tables import study_instruments_by_id
 
     settings = settings_of(study)
@@ -984,7 +984,7 @@ def reliable_change_bars(summary, outcomes, groups, labels: dict | None = None, 
 
 def reliable_change_for_study(summary, study: dict, root=None):
     """The reliable-change figure of one study, outcomes and groups by their labels."""
-    from .anova import analysed_groups
+    from .design import analysed_groups
     from .tables import group_labels, study_labels
 
     groups = analysed_groups(study)
@@ -1091,7 +1091,7 @@ def flow_diagram(flow, groups: list[str], waves: list[str], group_names: dict | 
 
 def flow_for_study(flow, study: dict):
     """The flow diagram of one study, groups by their labels."""
-    from .anova import analysed_groups
+    from .design import analysed_groups
     from .tables import group_labels
 
     allocated = study.get("design", "mixed") in ("mixed", "between") and bool(study.get("groups"))

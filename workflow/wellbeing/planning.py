@@ -101,8 +101,8 @@ def for_anova(scores_wide: pd.DataFrame, ledger: pd.DataFrame, study: Mapping) -
         Columns :data:`PLANNING_COLUMNS`, one row per outcome and population; ``n_exact`` is the
         root of the power equation, ``n_per_group`` it rounded up.
     """
-    from .anova import (analysed_changes, analysed_groups, analysed_populations, change_score_note,
-                        primary_effect)
+    from .anova import analysed_changes, change_score_note
+    from .design import analysed_groups, analysed_populations, primary_effect
 
     settings = study["analyses"]["anova"]["planning"]
     power, alpha = float(settings.get("power", 0.8)), float(settings.get("alpha", 0.05))

@@ -512,7 +512,7 @@ def group_labels(study: dict) -> dict[str, str]:
     >>> group_labels({"groups": ["control", "imp"], "group_labels": {"imp": "IMP training"}})
     {'all': 'All participants', 'control': 'control', 'imp': 'IMP training'}
     """
-    from .anova import SINGLE_ARM
+    from .design import SINGLE_ARM
 
     return {SINGLE_ARM: "All participants",
             **{str(g): group_label(g, study) for g in study.get("groups") or []}}
@@ -730,8 +730,8 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     """
     from itertools import product
 
-    from .anova import (SINGLE_ARM, analysed_groups, analysed_populations, further_factors,
-                        has_group_factor, primary_effect)
+    from .design import (SINGLE_ARM, analysed_groups, analysed_populations, further_factors,
+                         has_group_factor, primary_effect)
 
     design = study.get("design", "mixed")
     single_arm = design == "repeated"
@@ -905,7 +905,7 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
     [['pss', '102', '3.10 [3.00, 3.20]', '2.80 [2.60, 3.00]', '-0.30 [-0.52, -0.08]', '6.50', '.012', '.06 [.01, .15]']]
     """
     from .ancova import settings_of
-    from .anova import analysed_populations
+    from .design import analysed_populations
 
     settings = settings_of(study)
     groups = [str(g) for g in study["groups"]]
