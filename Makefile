@@ -3,24 +3,40 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
+UV     ?= uv
 # Pin BLAS threads: results must not depend on how many threads a reduction used.
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: run test lint example-data lock clean setup bench docs
+.PHONY: run test lint example-data lock clean setup setup-dev bench docs
 
+# `make run` needs the runtime packages only (requirements.lock); `make test` adds the test
+# tools and the SLURM plugin (requirements-dev.lock: the same versions plus those).
 setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+define install_lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@# uv (pip install uv) installs the same lock in a fraction of pip's time; pip when it is absent.
+	if command -v $(UV) >/dev/null 2>&1; then \
+		$(UV) pip install --quiet --python $(BIN)/python -r $(1); \
+	else \
+		$(BIN)/python -m pip install --quiet --upgrade "pip>=23" && \
+		$(BIN)/python -m pip install --quiet -r $(1); \
+	fi
 	@# The library is used in place (workflow/ on the path), so edits need no reinstall.
 	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'wellbeing.pth').write_text(str(pathlib.Path('workflow').resolve()) + '\\n')"
 	touch $@
+endef
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(call install_lock,requirements.lock)
+
+$(VENV)/.installed-dev: requirements-dev.lock requirements.lock pyproject.toml $(VENV)/.installed
+	$(call install_lock,requirements-dev.lock)
 
 # One line per job with a progress count (profiles/quiet; Snakemake's full log is in
 # .snakemake/log/), the report's own output in logs/report.log, then where everything is.
@@ -31,17 +47,18 @@ run: setup
 		{ tail -n 20 logs/report.log >&2; echo "error: the report failed; its log: logs/report.log" >&2; exit 1; }
 	@$(BIN)/python scripts/directions.py
 
-test: setup
+test: setup-dev
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: setup-dev
+	$(BIN)/python -m ruff check .
 	$(BIN)/snakemake --lint
 
 # Fuzz every reader with a large budget (the test suite runs the same tests at 40 examples each).
 # FUZZ_EXAMPLES sets the examples per test.
 .PHONY: fuzz
 FUZZ_EXAMPLES ?= 2000
-fuzz: setup
+fuzz: setup-dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 # Refresh README's example figure and table from the last `make run`.
@@ -53,13 +70,15 @@ docs: setup
 example-data: setup
 	$(BIN)/python scripts/make_example_data.py
 
-# Re-resolve requirements.in into requirements.lock (needs the registry).
+# Re-resolve pyproject.toml (with every extra) into requirements-dev.lock, then write the runtime
+# requirements.lock and envs/pipeline.yaml from it (scripts/sync_envs.py). Needs the registry.
 lock:
 	rm -rf /tmp/wellbeing-lock && $(PYTHON) -m venv /tmp/wellbeing-lock
-	/tmp/wellbeing-lock/bin/pip install --quiet -r requirements.in
-	{ echo "# Pinned by \`make lock\` from requirements.in (Python 3.11, pip). envs/pipeline.yaml pins the same versions."; \
-	  /tmp/wellbeing-lock/bin/pip freeze --exclude-editable; } > requirements.lock
-	$(PYTHON) scripts/sync_envs.py
+	/tmp/wellbeing-lock/bin/pip install --quiet ".[test,cluster]"
+	{ echo "# Pinned by \`make lock\` from pyproject.toml with its extras test and cluster (Python 3.11, pip)."; \
+	  echo "# requirements.lock holds the runtime part of it (scripts/sync_envs.py)."; \
+	  /tmp/wellbeing-lock/bin/pip freeze --exclude-editable | grep -v "^wellbeing @\|^wellbeing=="; } > requirements-dev.lock
+	/tmp/wellbeing-lock/bin/python scripts/sync_envs.py
 
 # Timings against the performance targets (README, "Speed, scale and cluster runs"): bench/results.json and bench/results.png (git-ignored).
 # BENCH_ARGS e.g. "--sizes 1000 10000" for a quicker run; see scripts/bench.py --help.

@@ -301,7 +301,8 @@ def bench_scale(work: Path, sizes: list[int], timeout: float) -> list[dict]:
         for name, memory in declared_memory(folder).items():
             if name in row["jobs"]:
                 row["jobs"][name]["declared_mem_mb"] = memory
-        short = [name for name, job in row["jobs"].items() if job["max_rss_mb"] > job.get("declared_mem_mb", float("inf"))]
+        short = [name for name, job in row["jobs"].items()
+                 if job["max_rss_mb"] > job.get("declared_mem_mb", float("inf"))]
         if short:
             print(f"bench: {size} participants: jobs that used more memory than they declare: "
                   + ", ".join(short), flush=True)

@@ -343,7 +343,8 @@ the correlations below hold when computed from `export.csv`.
 ## What it mimics
 
 A cross-sectional survey of 12 medical trainees (mean age 27.6, published; integer ages summing
-to 331 give 27.58, the closest possible; published figures below): mindfulness (MAAS-15), self-compassion (SCS-SF-12), resilience (BRS),
+to 331 give 27.58, the closest possible; published figures below): mindfulness (MAAS-15), \
+self-compassion (SCS-SF-12), resilience (BRS),
 perceived stress (PSS-10), flourishing (Flourishing Scale), a single mental-health rating and
 the study's own 5-item "confidence in giving calm, compassionate care" scale
 (`confidence_care.yaml`, same format as the bundled instrument definitions; total = mean).

@@ -51,8 +51,10 @@ SOURCE_CHANGES = {
          "        ).map(",
          "let items = Object.keys(categories[this.props.category]).map("),
         # Choosing a stage shows (scrolls to) its results.
-        ('this.props.setView({ navbarMode: "subcategory", category: this.props.category, subcategory: subcategory })',
-         'this.props.setView({ navbarMode: "subcategory", category: this.props.category, subcategory: subcategory, content: "results" })'),
+        ('this.props.setView({ navbarMode: "subcategory", category: this.props.category, '
+         'subcategory: subcategory })',
+         'this.props.setView({ navbarMode: "subcategory", category: this.props.category, '
+         'subcategory: subcategory, content: "results" })'),
     ],
     "components/abstract_results.js": [
         # A stage's results in the order scripts/report.py wrote them: tables first.
@@ -80,13 +82,14 @@ SOURCE_CHANGES = {
         # Job parameters are YAML (scripts/report.py): keep their lines.
         ('{ key: "params" },\n                    jobProperties.params\n',
          '{ key: "params" },\n'
-         '                    e("pre", { className: "whitespace-pre text-xs overflow-x-auto" }, jobProperties.params)\n'),
+         '                    e("pre", { className: "whitespace-pre text-xs overflow-x-auto" }, '
+         'jobProperties.params)\n'),
     ],
 }
 
 #: The results page, appended to components/content.js; ``__STUDIES__`` is replaced by the studies'
 #: titles, designs and configs.
-STUDY_RESULTS_JS = r"""
+STUDY_RESULTS_JS = (r"""
 // Added by scripts/report.py: every study's results as one page, per stage the APA tables
 // (inline), the panel, the figures, the notebooks and the data, each with its caption and file.
 var wellbeing_studies = __STUDIES__;
@@ -192,13 +195,15 @@ class StudyResults extends React.Component {
         let body;
         switch (result.kind) {
             case "table":
-                body = e("div", { className: "overflow-x-auto", dangerouslySetInnerHTML: { __html: result.inline_html } });
+                body = e("div", { className: "overflow-x-auto", """
+                                  r"""dangerouslySetInnerHTML: { __html: result.inline_html } });
                 break;
             case "panel":
                 body = e("img", { src: result.data_uri, alt: title, className: "w-full h-auto" });
                 break;
             case "figure":
-                body = e("img", { src: result.data_uri, alt: title, className: "h-auto", style: { maxWidth: "100%", maxHeight: "32rem" } });
+                body = e("img", { src: result.data_uri, alt: title, className: "h-auto", """
+                                  r"""style: { maxWidth: "100%", maxHeight: "32rem" } });
                 break;
             case "notebook":
                 body = e(
@@ -223,14 +228,16 @@ class StudyResults extends React.Component {
             { key: path, className: "my-5" },
             e("h3", { className: "font-semibold mb-1" }, title),
             body,
-            e("figcaption", { className: "mt-2 text-sm text-slate-600 max-w-4xl", dangerouslySetInnerHTML: { __html: result.caption } }),
+            e("figcaption", { className: "mt-2 text-sm text-slate-600 max-w-4xl", """
+                              r"""dangerouslySetInnerHTML: { __html: result.caption } }),
             e(
                 "p",
                 { className: "wb-file text-xs text-slate-500 mt-1" },
                 "File: ",
                 e("code", {}, path),
                 ` (${result.size}) · `,
-                e("a", { href: "#", className: "underline", onClick: (event) => { event.preventDefault(); app.showResultInfo(path); } }, "details")
+                e("a", { href: "#", className: "underline", """
+                         r"""onClick: (event) => { event.preventDefault(); app.showResultInfo(path); } }, "details")
             )
         );
     }
@@ -264,7 +271,7 @@ class StudyResults extends React.Component {
 StudyResults.propTypes = {
     app: PropTypes.object.isRequired
 };
-"""
+""")
 
 
 def changed_source(name: str, source: str) -> str:

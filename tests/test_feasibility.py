@@ -58,10 +58,12 @@ def test_retention_by_hand():
 def test_completion_by_hand():
     rows = table().set_index(["section", "group", "wave"])
     # post: c1 5 + c2 6 + t1 0 answers of 3 x 6 = 18
-    assert (rows.loc[("items answered", "all", "post"), "n"], rows.loc[("items answered", "all", "post"), "of"]) == (11, 18)
+    assert (rows.loc[("items answered", "all", "post"), "n"],
+            rows.loc[("items answered", "all", "post"), "of"]) == (11, 18)
     assert rows.loc[("items answered", "t", "post"), "percent"] == 0
     # scores: c1 from 5 items, c2 complete, t1 missing: 2 of 3
-    assert (rows.loc[("scores computed", "all", "post"), "n"], rows.loc[("scores computed", "all", "post"), "of"]) == (2, 3)
+    assert (rows.loc[("scores computed", "all", "post"), "n"],
+            rows.loc[("scores computed", "all", "post"), "of"]) == (2, 3)
     assert rows.loc[("scores computed", "all", "pre"), "percent"] == pytest.approx(100.0)
 
 

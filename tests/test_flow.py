@@ -51,7 +51,8 @@ def test_counts_by_hand():
     assert table[table.stage == "excluded"].reason.tolist() == ["wave 'screening' is not one of the study's waves"]
     assert (count(table, "allocated", group="c"), count(table, "allocated", group="t")) == (4, 3)
     assert (count(table, "responded", group="c", wave="post"), count(table, "lost", group="c", wave="post")) == (2, 2)
-    assert (count(table, "responded", group="t", wave="followup"), count(table, "lost", group="t", wave="followup")) == (2, 1)
+    assert (count(table, "responded", group="t", wave="followup"),
+            count(table, "lost", group="t", wave="followup")) == (2, 1)
     assert count(table, "analysed", group="c") == 1 and count(table, "analysed", group="t") == 1
     out = table[(table.stage == "excluded from analysis") & (table.group == "c")].set_index("reason").n.to_dict()
     assert out == {"no followup wave": 1, "no post wave": 2}  # the first reason of each

@@ -280,7 +280,8 @@ def test_a_study_defined_twice_stops_at_parse_time(tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     line = text.count("\n") + 2
-    assert f"error: config.yaml: line {line}: key 'trainee_wellbeing' is given twice in the same mapping; keep one" in result.stderr
+    assert (f"error: config.yaml: line {line}: key 'trainee_wellbeing' is given twice in the same mapping; "
+            "keep one") in result.stderr
 
 
 def test_degenerate_data_gives_notes_not_crashes(tmp_path):

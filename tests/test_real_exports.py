@@ -2,10 +2,11 @@
 
 The files are third-party data that may not be redistributed, so the repository holds none of
 them: they are read from the folder ``$REAL_EXPORTS`` names (by default the team's shared data
-folder beside the checkout) and every test skips, saying why, when it is absent. Each is copied into a temporary project folder, configured
-as an analyst would, ingested (and scored) by the library, and compared with values computed
-here independently: from the authors' own numeric file, from the raw cells read with the csv
-module or openpyxl, or from the instrument's published key.
+folder beside the checkout) and every test skips, saying why, when it is absent. Each is copied
+into a temporary project folder, configured as an analyst would, ingested (and scored) by the
+library, and compared with values computed here independently: from the authors' own numeric
+file, from the raw cells read with the csv module or openpyxl, or from the instrument's
+published key.
 """
 
 from __future__ import annotations

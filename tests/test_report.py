@@ -174,8 +174,8 @@ def test_stages_open_on_their_apa_tables_shown_inline(reported):
     assert list(stages) == ["Participants", "Feasibility", "Reliability", "ANOVA",
                             "Baseline-adjusted ANCOVA", "Reliable change", "Correlations", "Scores", "Notebooks"]
     tables = sorted((folder / "results" / STUDY / "tables").glob("*.html"))
-    assert {path.stem for path in tables} == {"participants", "flow", "feasibility", "reliability", "anova", "bayes", "planning",
-                                              "ancova", "reliable_change", "correlations_baseline",
+    assert {path.stem for path in tables} == {"participants", "flow", "feasibility", "reliability", "anova", "bayes",
+                                              "planning", "ancova", "reliable_change", "correlations_baseline",
                                               "correlations_baseline_rmcorr"}
     for path in tables:
         entry = results[str(path.relative_to(folder))]

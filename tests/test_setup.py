@@ -4,32 +4,63 @@ every rule with a log and a benchmark."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from sync_envs import environment_yaml, lock_pins  # noqa: E402
+from sync_envs import environment_yaml, lock_pins, runtime_lock  # noqa: E402
 
 
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_every_lock_line_is_an_exact_pin():
-    pins = lock_pins((ROOT / "requirements.lock").read_text())
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def names(requirements) -> set[str]:
+    return {normalise(Requirement(text).name) for text in requirements}
+
+
+def pinned(lock: str) -> dict[str, str]:
+    """Canonical name -> version, of a lock file."""
+    return {normalise(pin.split("==")[0]): pin.split("==")[1] for pin in lock_pins((ROOT / lock).read_text())}
+
+
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-dev.lock"])
+def test_every_lock_line_is_an_exact_pin(lock):
+    pins = lock_pins((ROOT / lock).read_text())
     assert len(pins) > 50
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[A-Za-z0-9_.+\-]+", pin) for pin in pins), pins
 
 
-def test_every_direct_dependency_is_pinned():
-    pinned = {normalise(pin.split("==")[0]) for pin in lock_pins((ROOT / "requirements.lock").read_text())}
-    wanted = {normalise(line.split("#")[0].strip()) for line in (ROOT / "requirements.in").read_text().splitlines()
-              if line.split("#")[0].strip()}
-    assert wanted <= pinned, wanted - pinned
+def test_the_locks_hold_what_pyproject_declares_by_role():
+    """requirements.lock: the runtime dependencies, none of the test or cluster tools;
+    requirements-dev.lock: those plus every extra, at the same versions."""
+    runtime, dev = pinned("requirements.lock"), pinned("requirements-dev.lock")
+    declared = names(project()["dependencies"])
+    extras = set().union(*(names(requirements) for requirements in project()["optional-dependencies"].values()))
+    assert declared <= set(runtime), declared - set(runtime)
+    assert declared | extras <= set(dev), (declared | extras) - set(dev)
+    assert not extras & set(runtime), extras & set(runtime)
+    assert not {"pingouin", "statsmodels", "pytest", "hypothesis", "ruff", "scikit-learn"} & set(runtime)
+    assert all(dev.get(name) == version for name, version in runtime.items()), \
+        {name: (version, dev.get(name)) for name, version in runtime.items() if dev.get(name) != version}
+
+
+def test_the_runtime_lock_is_the_closure_of_the_runtime_dependencies():
+    """What scripts/sync_envs.py writes from requirements-dev.lock and the installed metadata
+    (the test set-up installs the dev lock, so every runtime package's metadata is here)."""
+    assert (ROOT / "requirements.lock").read_text() == runtime_lock((ROOT / "requirements-dev.lock").read_text())
 
 
 def test_conda_environment_pins_the_same_versions_as_the_lock():
@@ -45,7 +76,7 @@ def test_conda_environment_pins_the_same_versions_as_the_lock():
 def test_installed_versions_match_the_lock():
     from importlib.metadata import PackageNotFoundError, version
 
-    for pin in lock_pins((ROOT / "requirements.lock").read_text()):
+    for pin in lock_pins((ROOT / "requirements-dev.lock").read_text()):
         name, wanted = pin.split("==")
         try:
             assert version(name) == wanted, name
@@ -53,11 +84,19 @@ def test_installed_versions_match_the_lock():
             raise AssertionError(f"{name} from the lock is not installed") from None
 
 
-def test_every_rule_has_log_benchmark_and_conda():
+def test_every_rule_has_log_benchmark_conda_and_resources():
     for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
         text = path.read_text()
         blocks = re.split(r"^rule ", text, flags=re.M)[1:]
         for block in blocks:
             name = block.split(":")[0]
-            for key in ("log:", "benchmark:", "conda:"):
+            for key in ("log:", "benchmark:", "conda:", "resources:"):
                 assert f"\n    {key}" in block, f"{path.name}: rule {name} has no {key}"
+
+
+def test_python_lint_is_clean():
+    """ruff with the project's configuration (pyproject.toml [tool.ruff]): library, scripts,
+    tests and notebooks."""
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -8,10 +8,10 @@ from pathlib import Path
 REPO_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
-#: What the jobs import (requirements.in). They run in this Python unless --sdm conda gives them
-#: the environment of envs/pipeline.yaml, so without --sdm conda they must be installed here.
-JOB_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "openpyxl",
-                "pyreadstat", "nbclient", "nbconvert", "ipykernel")
+#: What the jobs import (pyproject.toml's dependencies). They run in this Python unless --sdm
+#: conda gives them the environment of envs/pipeline.yaml, so without it they must be installed here.
+JOB_PACKAGES = ("pandas", "numpy", "scipy", "matplotlib", "openpyxl", "pyreadstat", "nbclient",
+                "nbconvert", "ipykernel")
 
 
 def jobs_use_conda():

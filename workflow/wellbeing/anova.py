@@ -121,10 +121,11 @@ def population_exclusions(scores_wide: pd.DataFrame, study: Mapping, population:
     """Participants out of a population, each with the rule that puts them out.
 
     A rule (``{variable, below | above | equals | missing}``, optionally ``groups``: only
-    participants of those groups) holds when it holds at any wave the participant has a value of the variable (a per-participant measure has one value at
-    every wave); ``missing: true`` holds when the participant has no value at any wave; a
-    missing value satisfies no comparison. The reason names the population, variable, value
-    and rule: ``"per_protocol: sessions 5 < 13"``. :data:`ALL_POPULATION` excludes nobody.
+    participants of those groups) holds when it holds at any wave the participant has a value of
+    the variable (a per-participant measure has one value at every wave); ``missing: true`` holds
+    when the participant has no value at any wave; a missing value satisfies no comparison. The
+    reason names the population, variable, value and rule: ``"per_protocol: sessions 5 < 13"``.
+    :data:`ALL_POPULATION` excludes nobody.
 
     Examples
     --------
@@ -812,8 +813,9 @@ def assumptions(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: 
     --------
     >>> Y = np.array([[1., 2.], [3., 5.], [2., 2.], [4., 7.], [2., 6.], [3., 5.], [5., 5.]])
     >>> table = assumptions(Y, list("aaabbbb"), ["a", "b"], ["pre", "post"])
-    >>> table["test"].tolist()
-    ['shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'levene_mean', 'levene_median', 'levene_mean', 'levene_median', 'box_m']
+    >>> table["test"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'shapiro_wilk', 'levene_mean', 'levene_median',
+     'levene_mean', 'levene_median', 'box_m']
     """
     all_cells = _level_combinations(_design_keys(groups, group_levels, factors), len(Y))
     rows = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import integrate, special
 
 #: BayesFactor's "medium" Cauchy scale for t tests.
@@ -141,7 +142,7 @@ BAYES_COLUMNS = ["outcome", "population", "effect", "test", "n", "n1", "n2", "t"
                  "prior", "evidence", "note"]
 
 
-def for_anova(scores_wide, ledger, study) -> "pd.DataFrame":
+def for_anova(scores_wide, ledger, study) -> pd.DataFrame:
     """The Bayes factor of each ANOVA outcome's question, for the participants the ANOVA analysed.
 
     Two groups over two waves: the group x time interaction is the difference between the groups'

@@ -194,10 +194,11 @@ def validate(config: Mapping, repo_root: str | Path, source_name: str = "config.
 
     Examples
     --------
-    >>> validate({"studies": {"Demo": {}}}, ".")
+    >>> validate({"studies": {"Demo": {}}}, ".")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    wellbeing.errors.UserError: config.yaml: studies.Demo: invalid id: Study ids are lower case letters, digits and underscores, starting with a letter.
+    wellbeing.errors.UserError: config.yaml: studies.Demo: invalid id: Study ids are lower case letters,
+    digits and underscores, starting with a letter.
     """
     config = copy.deepcopy(dict(config))
     _wave_map_keys_as_text(config)
@@ -455,10 +456,11 @@ def check_variables(study_id: str, study: Mapping, scales: Mapping[str, Iterable
     --------
     >>> study = {"measures": [{"column": "Age", "name": "age"}],
     ...          "analyses": {"anova": {"outcomes": ["pss10.totl"]}}}
-    >>> check_variables("demo", study, {"pss10": ["total"]})
+    >>> check_variables("demo", study, {"pss10": ["total"]})  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    wellbeing.errors.UserError: config.yaml: studies.demo.analyses.anova.outcomes[0]: 'pss10.totl' names no scale or measure; pss10 has: pss10.total
+    wellbeing.errors.UserError: config.yaml: studies.demo.analyses.anova.outcomes[0]: 'pss10.totl' names no
+    scale or measure; pss10 has: pss10.total
     """
     known = {f"{instrument}.{scale}" for instrument, names in scales.items() for scale in names}
     known |= {measure["name"] for measure in study.get("measures", [])}

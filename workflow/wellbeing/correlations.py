@@ -326,8 +326,9 @@ def analysis_frame(scores_wide: pd.DataFrame, study: Mapping,
     ...                      "home_practice": [None, 60, None, 30]})
     >>> frame, sources, data = analysis_frame(wide, {"waves": ["pre", "post"]},
     ...     {"name": "demo", "variables": ["home_practice", "pss10.total"], "change": True})
-    >>> frame.to_dict("list"), sources, data
-    ({'home_practice': [60.0, 30.0], 'pss10.total': [-5.0, -1.0]}, {'home_practice': 'post', 'pss10.total': 'post - pre'}, 'change')
+    >>> frame.to_dict("list"), sources, data  # doctest: +NORMALIZE_WHITESPACE
+    ({'home_practice': [60.0, 30.0], 'pss10.total': [-5.0, -1.0]},
+     {'home_practice': 'post', 'pss10.total': 'post - pre'}, 'change')
     """
     waves = list(study["waves"])
     variables = list(correlation_set["variables"])

@@ -188,8 +188,9 @@ def write_qualtrics_csv(frame: pd.DataFrame, path: str | os.PathLike,
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "q.csv"
     >>> f = pd.DataFrame({"ResponseId": ["R_abc"], "FFMQ_1": [3.0]})
     >>> write_qualtrics_csv(f, p, {"FFMQ_1": "FFMQ-39 item 1"}, {"FFMQ_1": "QID5_1"})
-    >>> p.read_bytes().decode("utf-8-sig").splitlines()
-    ['"ResponseId","FFMQ_1"', '"Response ID","FFMQ-39 item 1"', '"{""ImportId"":""_recordId""}","{""ImportId"":""QID5_1""}"', '"R_abc","3"']
+    >>> p.read_bytes().decode("utf-8-sig").splitlines()  # doctest: +NORMALIZE_WHITESPACE
+    ['"ResponseId","FFMQ_1"', '"Response ID","FFMQ-39 item 1"',
+     '"{""ImportId"":""_recordId""}","{""ImportId"":""QID5_1""}"', '"R_abc","3"']
     >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf" and b"\\r\\n" in p.read_bytes()
     True
     """

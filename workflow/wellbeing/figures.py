@@ -217,7 +217,7 @@ def scatter_matrix(frame, variables, title: str, labels: dict | None = None, lon
 SCATTER_POINTS_MAX = 2000
 
 
-from .figure_limits import SCATTER_MATRIX_MAX  # noqa: E402  (sets this small get a scatter matrix)
+from .figure_limits import SCATTER_MATRIX_MAX  # noqa: E402,F401  (sets this small get a scatter matrix)
 
 
 def _set_description(long, correlation_set: dict, study: dict) -> tuple[str, str]:
@@ -940,7 +940,7 @@ def reliable_change_bars(summary, outcomes, groups, labels: dict | None = None, 
             if not summary[(summary["outcome"] == outcome) & (summary["group"].astype(str) == group)].empty]
     with styled():
         figure, axes = plt.subplots(figsize=(7.2, 0.9 + 0.36 * len(rows) + 0.25 * len(outcomes)))
-        y, ticks, names, position = [], [], [], 0.0
+        y, names, position = [], [], 0.0
         for index, (outcome, group) in enumerate(rows):
             if index and rows[index - 1][0] != outcome:
                 position += 0.6                       # a gap between outcomes
@@ -1091,7 +1091,6 @@ def flow_diagram(flow, groups: list[str], waves: list[str], group_names: dict | 
 
 def flow_for_study(flow, study: dict):
     """The flow diagram of one study, groups by their labels."""
-    from .design import analysed_groups
     from .tables import group_labels
 
     allocated = study.get("design", "mixed") in ("mixed", "between") and bool(study.get("groups"))

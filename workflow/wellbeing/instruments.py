@@ -585,11 +585,13 @@ def instrument_from_dict(data: Any, source: str = "<dict>") -> Instrument:
     ...     "scales": {"total": {"items": [1, 2, 3], "reverse": [2], "score": "sum"}}})
     >>> custom.min_answered, custom.score_range("total")
     (0.8, (3.0, 21.0))
-    >>> instrument_from_dict({"id": "x", "name": "X", "items": 2, "response": {"min": 1, "max": 5},
+    >>> instrument_from_dict({"id": "x", "name": "X", "items": 2,  # doctest: +NORMALIZE_WHITESPACE
+    ...                       "response": {"min": 1, "max": 5},
     ...                       "scales": {"total": {"items": [1, 3], "score": "sum"}}}, "x.yaml")
     Traceback (most recent call last):
     ...
-    wellbeing.errors.UserError: x.yaml: scales.total.items: item 3 is outside 1..2 (items: 2); fix the item number or the items count
+    wellbeing.errors.UserError: x.yaml: scales.total.items: item 3 is outside 1..2 (items: 2); fix the item
+    number or the items count
     """
     if not isinstance(data, dict):
         raise UserError(f"{source}: a definition must be a YAML mapping (id: ..., name: ..., "

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,11 @@ TEXT_COLUMNS = ("participant", "source", "wave", "group", "population")
 def read_table(path: str | os.PathLike, **options) -> pd.DataFrame:
     """Read a CSV the pipeline wrote, keeping identifiers as text (:data:`TEXT_COLUMNS`).
 
-    Each column's type is inferred from the whole column, not chunk by chunk: a reason column
-    blank for its first 100,000 rows is text, not a mixture that pandas warns about.
+    A large table is parsed :data:`_READ_ROWS_PER_CHUNK` rows at a time and each column joined
+    once: pandas' own reader holds the parsed chunks and the joined frame at once, twice the
+    table's memory (1.6 GB to read 0.65 GB of responses at 300,000 rows). Types are inferred
+    chunk by chunk, as pandas does; a column that comes back as a mixture (a reason blank for
+    the first chunk, text later) is read again as text, where pandas would warn and mix.
 
     Examples
     --------
@@ -37,7 +41,36 @@ def read_table(path: str | os.PathLike, **options) -> pd.DataFrame:
     ['007']
     """
     options.setdefault("dtype", dict.fromkeys(TEXT_COLUMNS, str))
-    return pd.read_csv(path, low_memory=False, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)     # mixtures are mended below
+        if os.path.getsize(path) < _READ_CHUNKED_FROM_BYTES:
+            frame = pd.read_csv(path, **options)
+        else:
+            pieces: dict[str, list[pd.Series]] = {}
+            names: list[str] = []
+            for chunk in pd.read_csv(path, chunksize=_READ_ROWS_PER_CHUNK, **options):
+                names = list(chunk.columns)
+                for name in names:      # a copy per column, so that each chunk is freed at once
+                    pieces.setdefault(name, []).append(chunk[name].copy())
+                del chunk
+            joined = {}
+            for name in names:
+                joined[name] = pd.concat(pieces.pop(name), ignore_index=True)
+            frame = pd.DataFrame(joined, columns=names, copy=False)
+    # Chunks of blanks then text join as objects: text, as pandas reads it in one go.
+    kinds = {name: set(frame[name].dropna().map(type)) for name in frame.columns if frame[name].dtype == object}
+    for name in [name for name, types in kinds.items() if types == {str}]:
+        frame[name] = frame[name].astype("str")
+    mixed = [name for name, types in kinds.items() if len(types) > 1]
+    if mixed:
+        text = pd.read_csv(path, **{**options, "usecols": mixed, "dtype": str})
+        frame[mixed] = text[mixed]
+    return frame
+
+
+#: Files from this size on are read chunk by chunk (:func:`read_table`).
+_READ_CHUNKED_FROM_BYTES = 32 * 2 ** 20
+_READ_ROWS_PER_CHUNK = 50_000
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -116,7 +149,7 @@ def _csv_cells(column: pd.Series) -> np.ndarray | None:
         return cells
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
         return np.where(column.to_numpy(), "True", "False").astype(object)
-    if dtype == object or isinstance(dtype, pd.StringDtype):
+    if (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
         values = column.to_numpy(dtype=object, copy=True)
         values[column.isna().to_numpy()] = ""
         codes, distinct = pd.factorize(values)

@@ -195,7 +195,8 @@ def characteristics(responses: pd.DataFrame, study: Mapping,
                 if group != "all":
                     counts[l_index, g_index] = count
                 rows.append({"variable": column, "label": names.get(column, column), "kind": "categorical",
-                             "level": labels.get(level, level), "code": level, "group": group, "n": len(answered), "n_missing": int(mask.sum() - len(answered)),
+                             "level": labels.get(level, level), "code": level, "group": group, "n": len(answered),
+                             "n_missing": int(mask.sum() - len(answered)),
                              "count": count, "percent": 100 * count / len(answered) if len(answered) else np.nan})
         if grouped and len(levels) >= 2:
             counts = counts[counts.sum(axis=1) > 0]

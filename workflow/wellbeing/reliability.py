@@ -106,8 +106,9 @@ psych::omega(x, 1) omega total .8618):
 >>> row, per_item = scale_reliability(items)
 >>> round(row["alpha"], 4), round(row["alpha_ci_low"], 4), round(row["omega_total"], 4)
 (0.8489, 0.6025, 0.8618)
->>> per_item[["item", "item_rest_r", "alpha_if_dropped"]].round(3).to_dict("list")
-{'item': ['a', 'b', 'c', 'd'], 'item_rest_r': [0.875, 0.644, 0.639, 0.627], 'alpha_if_dropped': [0.727, 0.828, 0.829, 0.84]}
+>>> per_item[["item", "item_rest_r", "alpha_if_dropped"]].round(3).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+{'item': ['a', 'b', 'c', 'd'], 'item_rest_r': [0.875, 0.644, 0.639, 0.627],
+ 'alpha_if_dropped': [0.727, 0.828, 0.829, 0.84]}
 """
 
 from __future__ import annotations

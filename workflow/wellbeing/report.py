@@ -253,8 +253,9 @@ def stage_diagram(rules: Sequence[str], width: int = 460) -> dict:
     on the set of rule names only, so two reports of the same workflow draw the same bytes.
 
     >>> spec = stage_diagram(["all", "ingest", "score", "anova", "table_anova", "figure_anova"])
-    >>> [(box["stage"], box.get("rule")) for box in spec["data"][0]["values"]]
-    [('ingest', 'ingest'), ('score', 'score'), ('anova', 'anova'), ('tables', 'table_anova'), ('figures', 'figure_anova')]
+    >>> [(box["stage"], box.get("rule")) for box in spec["data"][0]["values"]]  # doctest: +NORMALIZE_WHITESPACE
+    [('ingest', 'ingest'), ('score', 'score'), ('anova', 'anova'), ('tables', 'table_anova'),
+     ('figures', 'figure_anova')]
     >>> [group["label"] for group in spec["data"][1]["values"]]
     ['analyses', 'outputs']
     >>> len(spec["data"][2]["values"])  # arrows: one between consecutive rows

@@ -178,7 +178,8 @@ def item_values(responses: pd.DataFrame, instrument: Instrument, pattern: str) -
                 else "; no column starts like the pattern")
         shown = ", ".join(absent[:_SHOW]) + (f" ... ({len(absent)} in all)" if len(absent) > _SHOW else "")
         raise UserError(
-            f"{instrument.id}: item column(s) not found with {'pattern ' + repr(pattern) if isinstance(pattern, str) else 'the listed items'}: {shown}{hint}. "
+            f"{instrument.id}: item column(s) not found with "
+            f"{'pattern ' + repr(pattern) if isinstance(pattern, str) else 'the listed items'}: {shown}{hint}. "
             "Fix the instrument's items pattern in the study config or the column names")
 
     values = np.full((len(responses), instrument.n_items), np.nan)
@@ -394,7 +395,7 @@ def _long_frame(responses: pd.DataFrame, order: np.ndarray, blocks) -> pd.DataFr
         return np.column_stack(columns).ravel().astype(dtype) if dtype else \
             np.column_stack(columns).ravel()
 
-    long = pd.DataFrame({
+    columns = {
         "participant": np.repeat(ids["participant"].to_numpy(), n_scales),
         "wave": np.repeat(ids["wave"].to_numpy(), n_scales),
         "group": np.repeat(ids["group"].to_numpy(), n_scales),
@@ -404,8 +405,10 @@ def _long_frame(responses: pd.DataFrame, order: np.ndarray, blocks) -> pd.DataFr
         "n_items": np.tile(np.array([label[2] for label in labels], dtype=np.int64), n_rows),
         "n_answered": stacked(3, np.int64),
         "rule": stacked(4, object),
-    })
-    return long[LONG_COLUMNS]
+    }
+    # The arrays are new: the frame takes them as they are (a copy of 12 million rows would
+    # double the peak memory of a large cohort).
+    return pd.DataFrame({name: columns[name] for name in LONG_COLUMNS}, copy=False)
 
 
 def score_instrument(responses: pd.DataFrame, instrument: Instrument, pattern: str,

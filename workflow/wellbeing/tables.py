@@ -725,8 +725,9 @@ def anova_table(anova, cells, study: dict, instruments: dict | None = None,
     >>> table = anova_table(anova, cells, {"groups": ["c", "t"], "waves": ["pre", "post"]})
     >>> table.columns
     ['Outcome', '*n*', 'c pre', 'c post', 't pre', 't post', '*df*', '*F*', '*p*', 'ηₚ² [90% CI]']
-    >>> table.rows
-    [['pss10.total', '46', '18.20 (5.10)', '18.00 (4.90)', '19.10 (6.00)', '14.85 (5.55)', '1, 44', '12.35', '< .001', '.22 [.06, .38]']]
+    >>> table.rows  # doctest: +NORMALIZE_WHITESPACE
+    [['pss10.total', '46', '18.20 (5.10)', '18.00 (4.90)', '19.10 (6.00)', '14.85 (5.55)', '1, 44', '12.35',
+      '< .001', '.22 [.06, .38]']]
     """
     from itertools import product
 
@@ -1147,8 +1148,9 @@ def reliable_change_table(summary, study: dict, labels: dict | None = None, numb
     ...     {"outcome": "pss10.total", "group": "all", "n": 45, "improved": 11, "unchanged": 33,
     ...      "deteriorated": 1, "better": "lower", "reliability": 0.8, "criterion": 7.4,
     ...      "test": "Fisher exact", "p": 0.083, "note": ""}])
-    >>> [row[:6] for row in reliable_change_table(rows, {"groups": ["c", "t"]}).rows]
-    [['pss10.total', '', '', '', '', '7.40'], ['    c', '20', '2 (10.0)', '17 (85.0)', '1 (5.0)', ''], ['    t', '25', '9 (36.0)', '16 (64.0)', '0 (0.0)', '']]
+    >>> [row[:6] for row in reliable_change_table(rows, {"groups": ["c", "t"]}).rows]  # doctest: +NORMALIZE_WHITESPACE
+    [['pss10.total', '', '', '', '', '7.40'], ['    c', '20', '2 (10.0)', '17 (85.0)', '1 (5.0)', ''],
+     ['    t', '25', '9 (36.0)', '16 (64.0)', '0 (0.0)', '']]
     """
     rows, undirected, notes = [], [], {}
     grouped = (summary["group"].astype(str) != "all").any() and len(set(summary["group"].astype(str))) > 1
@@ -1180,7 +1182,8 @@ def reliable_change_table(summary, study: dict, labels: dict | None = None, numb
             "smallest reliable change in score points (1.96 *SE*). Improved and deteriorated follow "
             "the direction each scale declares as better.")
     if grouped:
-        note += " The share improved is compared between groups by Fisher's exact test (two groups) or Pearson's χ² test."
+        note += (" The share improved is compared between groups by Fisher's exact test (two groups) or "
+                 "Pearson's χ² test.")
     if undirected:
         note += f" No direction is declared for {', '.join(undirected)}: the columns count increases and decreases."
     for reason, names in notes.items():

@@ -45,7 +45,8 @@ def _refuse_web_page(data: bytes, label: str) -> None:
     """Stop on a saved web page (a login page or the survey platform's report saved with the
     export's name), which would otherwise read as a table of markup."""
     start = data[:512].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").replace(b"\x00", b"").lower()
-    if start.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].replace(b"\x00", b"").lower():
+    if (start.startswith((b"<!doctype html", b"<html", b"<?xml"))
+            and b"<html" in data[:4096].replace(b"\x00", b"").lower()):
         raise UserError(f"{label}: is a saved web page (HTML), not an export; download the data "
                         "again from the survey platform as CSV (or .xlsx / .sav)")
 

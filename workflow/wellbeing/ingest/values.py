@@ -402,8 +402,9 @@ def column_rules_for(study: Mapping, instruments) -> dict[str, ColumnRule]:
     >>> from wellbeing.instruments import load_instrument
     >>> rules = column_rules_for({"measures": [{"column": "Age", "name": "age", "min": 18}]},
     ...                          [(load_instrument("pss10"), "PSS_{n}")])
-    >>> rules["Age"]
-    ColumnRule(role='measure:age', low=18, high=None, whole=False, labels=(), reversed_in_export=False, labels_given=False)
+    >>> rules["Age"]  # doctest: +NORMALIZE_WHITESPACE
+    ColumnRule(role='measure:age', low=18, high=None, whole=False, labels=(), reversed_in_export=False,
+               labels_given=False)
     >>> rules["PSS_1"].role, rules["PSS_1"].low, rules["PSS_1"].high, rules["PSS_1"].label_code("Very often")
     ('item:pss10', 0, 4, 4.0)
     """
