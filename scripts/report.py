@@ -23,6 +23,7 @@ that silently lost the change):
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
@@ -89,7 +90,7 @@ SOURCE_CHANGES = {
 
 #: The results page, appended to components/content.js; ``__STUDIES__`` is replaced by the studies'
 #: titles, designs and configs.
-STUDY_RESULTS_JS = (r"""
+STUDY_RESULTS_JS = r"""
 // Added by scripts/report.py: every study's results as one page, per stage the APA tables
 // (inline), the panel, the figures, the notebooks and the data, each with its caption and file.
 var wellbeing_studies = __STUDIES__;
@@ -195,15 +196,19 @@ class StudyResults extends React.Component {
         let body;
         switch (result.kind) {
             case "table":
-                body = e("div", { className: "overflow-x-auto", """
-                                  r"""dangerouslySetInnerHTML: { __html: result.inline_html } });
+                body = e("div", {
+                    className: "overflow-x-auto",
+                    dangerouslySetInnerHTML: { __html: result.inline_html },
+                });
                 break;
             case "panel":
                 body = e("img", { src: result.data_uri, alt: title, className: "w-full h-auto" });
                 break;
             case "figure":
-                body = e("img", { src: result.data_uri, alt: title, className: "h-auto", """
-                                  r"""style: { maxWidth: "100%", maxHeight: "32rem" } });
+                body = e("img", {
+                    src: result.data_uri, alt: title, className: "h-auto",
+                    style: { maxWidth: "100%", maxHeight: "32rem" },
+                });
                 break;
             case "notebook":
                 body = e(
@@ -228,16 +233,20 @@ class StudyResults extends React.Component {
             { key: path, className: "my-5" },
             e("h3", { className: "font-semibold mb-1" }, title),
             body,
-            e("figcaption", { className: "mt-2 text-sm text-slate-600 max-w-4xl", """
-                              r"""dangerouslySetInnerHTML: { __html: result.caption } }),
+            e("figcaption", {
+                className: "mt-2 text-sm text-slate-600 max-w-4xl",
+                dangerouslySetInnerHTML: { __html: result.caption },
+            }),
             e(
                 "p",
                 { className: "wb-file text-xs text-slate-500 mt-1" },
                 "File: ",
                 e("code", {}, path),
                 ` (${result.size}) · `,
-                e("a", { href: "#", className: "underline", """
-                         r"""onClick: (event) => { event.preventDefault(); app.showResultInfo(path); } }, "details")
+                e("a", {
+                    href: "#", className: "underline",
+                    onClick: (event) => { event.preventDefault(); app.showResultInfo(path); },
+                }, "details")
             )
         );
     }
@@ -271,7 +280,7 @@ class StudyResults extends React.Component {
 StudyResults.propTypes = {
     app: PropTypes.object.isRequired
 };
-""")
+"""
 
 
 def changed_source(name: str, source: str) -> str:
@@ -376,6 +385,10 @@ class Customisation:
 
 def main(path: Path) -> int:
     Customisation().install()
+    # The report never runs a job, so Snakemake leaves the rules' input-size resources
+    # (workflow/rules/common.smk) unevaluated and says so once per job; nothing is lost.
+    warnings.filterwarnings("ignore", message="coroutine .*_predicated_size_files.* was never awaited",
+                            category=RuntimeWarning)
     try:
         snakemake_main(["--report", str(path)])
     except SystemExit as stop:
