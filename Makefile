@@ -52,6 +52,7 @@ test: setup-dev
 
 lint: setup-dev
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
 
 # Fuzz every reader with a large budget (the test suite runs the same tests at 40 examples each).

@@ -3,7 +3,8 @@
 
 from snakemake.utils import min_version
 
-min_version("9.0")  # the version the lock pins is 9.27; older ones read the profiles differently
+# The lock pins 9.27; older versions read the profiles differently.
+min_version("9.0")
 
 
 configfile: "config.yaml"
@@ -46,6 +47,6 @@ localrules:
 
 
 rule all:
+    default_target: True
     input:
         final_outputs(),
-    default_target: True

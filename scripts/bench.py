@@ -21,6 +21,12 @@ data/raw/ or results/ of the checkout):
   cohort's design (``design``): group x sex x 3 waves (the full-factorial ANOVA and the mixed
   model with a further between factor), the ANOVA for everyone and a per-protocol population,
   and the baseline-adjusted ANCOVA of the same outcomes.
+- ``setup``: ``make setup`` in a fresh copy with a new ``.venv``, with pip (``pip_s``) and, when
+  ``uv`` is on the PATH, with uv (``uv_s``); then ``first_result_s``: the faster set-up plus a
+  cold ``make run``-equivalent build of the example studies (the figure a new user waits for).
+  ``--skip-setup`` leaves it out (it downloads every package).
+- ``reliability``: at the largest cohort, ``reliability.for_study`` alone in one process with
+  ``missing: listwise`` and with ``missing: pairwise`` (seconds and peak memory of each).
 - ``r_equivalent``: psych::alpha (every scale, every wave) + afex::aov_ez (the ANOVA outcomes,
   group x sex x wave, each population) + car::Anova type 3 of lm (the ANCOVA: last wave on the
   first, group x sex, sum contrasts) + psych::corr.test (the baseline set) on the largest
@@ -49,7 +55,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from workspace import copy_repository  # noqa: E402
+from workspace import PROJECT, copy_repository  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -228,6 +234,52 @@ def declared_memory(folder: Path) -> dict:
         elif "mem_mb=" in line:
             memory = int(re.search(r"\bmem_mb=(\d+)", line).group(1))
     return declared
+
+
+def bench_setup(work: Path) -> dict:
+    """Fresh set-up times (pip, and uv when installed) and the time to the first results."""
+    result = {}
+    for tool in ("pip", "uv"):
+        if tool == "uv" and shutil.which("uv") is None:
+            continue
+        folder = copy_repository(work / f"setup_{tool}", PROJECT + ("Makefile", "pyproject.toml",
+                                                                     "requirements.lock", "profiles"))
+        run = timed(["make", "setup", "UV=uv" if tool == "uv" else "UV=/nonexistent/uv"], folder)
+        result[f"{tool}_s"] = check(run, f"make setup with {tool}")["seconds"]
+    fastest = min(result, key=result.get)
+    folder = work / f"setup_{fastest.removesuffix('_s')}"
+    build = check(timed([str(folder / ".venv" / "bin" / "python"), "-m", "snakemake", "--cores", "all",
+                         "--profile", "profiles/quiet"], folder), "first build")
+    result["first_result_s"] = round(result[fastest] + build["seconds"], 2)
+    return result
+
+
+RELIABILITY_ALONE = """
+import json, resource, sys, time, yaml
+sys.path.insert(0, "workflow")
+from wellbeing import io, reliability
+from wellbeing.study import validated_config
+config = validated_config(yaml.safe_load(open("config.yaml")), ".", source_name="config.yaml")
+study = config["studies"]["synthetic"]
+study["analyses"]["reliability"] = {**(study["analyses"].get("reliability") or {}), "missing": sys.argv[1]}
+responses = io.read_table("results/synthetic/ingest/responses.csv")
+start = time.perf_counter()
+reliability.for_study(responses, study, ".")
+print(json.dumps({"seconds": round(time.perf_counter() - start, 2),
+                  "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+"""
+
+
+def bench_reliability(folder: Path) -> dict:
+    """reliability.for_study alone on a built cohort, listwise and pairwise."""
+    result = {}
+    for missing in ("listwise", "pairwise"):
+        run = subprocess.run([PYTHON, "-c", RELIABILITY_ALONE, missing], cwd=folder, capture_output=True,
+                             text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"bench: reliability ({missing}) failed:\n{run.stderr[-2000:]}")
+        result[missing] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
 
 def bench_default(work: Path, repeat: int) -> dict:
@@ -432,6 +484,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--skip-default", action="store_true")
     parser.add_argument("--skip-r", action="store_true", help="do not time the R equivalent")
+    parser.add_argument("--skip-setup", action="store_true", help="do not time a fresh make setup")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="wellbeing-bench-"))
@@ -444,9 +497,20 @@ def main(argv=None) -> int:
             print(f"bench: cold {results['default']['cold_rebuild_s']} s vs one process "
                   f"{results['default']['one_process_s']} s; no-op {results['default']['noop_s']} s "
                   f"vs bare {results['default']['bare_noop_s']} s", flush=True)
+        if not args.skip_setup:
+            results["setup"] = bench_setup(work)
+            print("bench: set-up " + ", ".join(f"{key} {value} s" for key, value in results["setup"].items()),
+                  flush=True)
         results["scale"] = bench_scale(work, args.sizes, args.timeout)
         results["exponent"] = exponent(results["scale"])
         finished = [row for row in results["scale"] if row["returncode"] == 0 and not row["timed_out"]]
+        if finished:
+            largest = finished[-1]["participants"]
+            results["reliability"] = {"participants": largest,
+                                      **bench_reliability(work / f"cohort_{largest}")}
+            print(f"bench: reliability alone at {largest}: " + ", ".join(
+                f"{rule} {values['seconds']} s" for rule, values in results["reliability"].items()
+                if isinstance(values, dict)), flush=True)
         if not args.skip_r and r_available() and results["scale"]:
             largest = results["scale"][-1]["participants"]
             results["r_equivalent"] = bench_r(work, largest, args.timeout)

@@ -13,15 +13,15 @@ rule ancova:
         contrasts="results/{study}/ancova/contrasts.csv",
         assumptions="results/{study}/ancova/assumptions.csv",
         ledger="results/{study}/ancova/ledger.csv",
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/ancova.log",
     benchmark:
         "benchmarks/{study}/ancova.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
     script:
         "../scripts/ancova.py"

@@ -14,16 +14,16 @@ rule anova:
         mixed_model="results/{study}/anova/mixed_model.csv",
         assumptions="results/{study}/anova/assumptions.csv",
         ledger="results/{study}/anova/ledger.csv",
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=4),
     log:
         "logs/{study}/anova.log",
     benchmark:
         "benchmarks/{study}/anova.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=4),
+    params:
+        study=study_settings,
     script:
         "../scripts/anova.py"
 
@@ -40,16 +40,16 @@ rule anova_bayes:
             caption="../report/anova_bayes.rst",
             labels={"result": "Data: bayes.csv"},
         ),
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/anova_bayes.log",
     benchmark:
         "benchmarks/{study}/anova_bayes.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
     script:
         "../scripts/bayes.py"
 
@@ -66,15 +66,15 @@ rule anova_planning:
             caption="../report/anova_planning.rst",
             labels={"result": "Data: planning.csv"},
         ),
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/anova_planning.log",
     benchmark:
         "benchmarks/{study}/anova_planning.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
     script:
         "../scripts/planning.py"

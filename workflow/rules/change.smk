@@ -11,16 +11,16 @@ rule reliable_change:
             labels={"result": "Data: reliable_change.csv"},
         ),
         participants="results/{study}/change/reliable_change_participants.csv",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/reliable_change.log",
     benchmark:
         "benchmarks/{study}/reliable_change.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/change.py"

@@ -10,22 +10,40 @@ sys.path.insert(0, str(REPO_ROOT / "workflow"))
 
 #: What the jobs import (pyproject.toml's dependencies). They run in this Python unless --sdm
 #: conda gives them the environment of envs/pipeline.yaml, so without it they must be installed here.
-JOB_PACKAGES = ("pandas", "numpy", "scipy", "matplotlib", "openpyxl", "pyreadstat", "nbclient",
-                "nbconvert", "ipykernel")
+JOB_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "openpyxl",
+    "pyreadstat",
+    "nbclient",
+    "nbconvert",
+    "ipykernel",
+)
 
 
 def jobs_use_conda():
     settings = getattr(workflow, "deployment_settings", None)
-    return any(method.name == "CONDA" for method in getattr(settings, "deployment_method", None) or ())
+    return any(
+        method.name == "CONDA"
+        for method in getattr(settings, "deployment_method", None) or ()
+    )
 
 
 try:
     from wellbeing.config import read_yaml_strict
     from wellbeing.errors import UserError
-    from wellbeing.figure_limits import SCATTER_MATRIX_MAX  # not wellbeing.figures: no matplotlib at parse time
+    from wellbeing.figure_limits import (
+        SCATTER_MATRIX_MAX,
+    )  # not wellbeing.figures: no matplotlib at parse time
     from wellbeing.headers import check_items_in_headers
     from wellbeing.notebooks import NOTEBOOKS, notebooks_for
-    from wellbeing.study import validated_config, study_input_files, instrument_definition_files
+    from wellbeing.study import (
+        validated_config,
+        study_input_files,
+        instrument_definition_files,
+    )
     from wellbeing.tables import study_labels
 
     if not jobs_use_conda():
@@ -34,15 +52,19 @@ try:
                 raise ModuleNotFoundError(f"No module named '{package}'", name=package)
 except ImportError as error:
     if (error.name or "").split(".")[0] == "wellbeing":
-        raise           # the library itself is broken: keep the traceback
+        raise  # the library itself is broken: keep the traceback
     # Snakemake started from a Python without the pipeline's packages (a system snakemake, say):
     # one line saying how to run it, no traceback.
-    sys.exit(f"error: Snakemake's Python ({sys.executable}) lacks the pipeline's packages "
-             f"({error}): run `make setup`, then `.venv/bin/snakemake --cores all` (or `make run`); "
-             "or let conda install them for the jobs: `snakemake --sdm conda --cores all`")
+    sys.exit(
+        f"error: Snakemake's Python ({sys.executable}) lacks the pipeline's packages "
+        f"({error}): run `make setup`, then `.venv/bin/snakemake --cores all` (or `make run`); "
+        "or let conda install them for the jobs: `snakemake --sdm conda --cores all`"
+    )
 
 try:
-    for path in workflow.configfiles:  # YAML keeps the last of a key given twice: refuse it
+    for (
+        path
+    ) in workflow.configfiles:  # YAML keeps the last of a key given twice: refuse it
         read_yaml_strict(path)
     CONFIG = validated_config(config, REPO_ROOT, source_name="config.yaml")
     # Instrument items that match no column stop here (headers only), not in the ingest job.
@@ -90,7 +112,9 @@ def instrument_files(wildcards):
 
 def outcome_label(wildcards):
     """An outcome's label (its scale's or measure's), as its figure's title names it."""
-    return study_labels(CONFIG["studies"][wildcards.study], REPO_ROOT).get(wildcards.outcome, wildcards.outcome)
+    return study_labels(CONFIG["studies"][wildcards.study], REPO_ROOT).get(
+        wildcards.outcome, wildcards.outcome
+    )
 
 
 def outcome_figure_labels(wildcards):
@@ -109,8 +133,10 @@ def reliable_change_inputs(wildcards):
 
 def flow_inputs(wildcards):
     """The ledgers the participant flow counts from (the ANOVA's when the study has one)."""
-    inputs = {"ledger": f"results/{wildcards.study}/ingest/ledger.csv",
-              "responses": f"results/{wildcards.study}/ingest/responses.csv"}
+    inputs = {
+        "ledger": f"results/{wildcards.study}/ingest/ledger.csv",
+        "responses": f"results/{wildcards.study}/ingest/responses.csv",
+    }
     if "anova" in CONFIG["studies"][wildcards.study]["analyses"]:
         inputs["anova_ledger"] = f"results/{wildcards.study}/anova/ledger.csv"
     return inputs
@@ -138,57 +164,121 @@ def study_outputs(study_id):
     if study["instruments"] and "reliability" in analyses:
         stages["reliability"] = ["reliability", "items"]
     if "anova" in analyses:
-        stages["anova"] = ["anova", "cells", "followups", "mixed_model", "assumptions", "ledger"]
+        stages["anova"] = [
+            "anova",
+            "cells",
+            "followups",
+            "mixed_model",
+            "assumptions",
+            "ledger",
+        ]
         if analyses["anova"]["bayes"]:
             stages["anova"].append("bayes")
         if analyses["anova"].get("planning") is not None:
             stages["anova"].append("planning")
     if "ancova" in analyses:
-        stages["ancova"] = ["ancova", "adjusted_means", "contrasts", "assumptions", "ledger"]
+        stages["ancova"] = [
+            "ancova",
+            "adjusted_means",
+            "contrasts",
+            "assumptions",
+            "ledger",
+        ]
     if analyses.get("reliable_change") is not None:
         stages["change"] = ["reliable_change", "reliable_change_participants"]
     sets = analyses.get("correlations", [])
     names = [entry["name"] for entry in sets]
     if names:
         stages["correlations"] = names + [f"{name}_matrix" for name in names]
-        stages["correlations"] += [f"{entry['name']}_rmcorr" for entry in sets if entry["repeated_measures"]]
+        stages["correlations"] += [
+            f"{entry['name']}_rmcorr" for entry in sets if entry["repeated_measures"]
+        ]
     outputs = [
         f"results/{study_id}/{stage}/{name}.csv"
         for stage, names_ in stages.items()
         for name in names_
     ]
     outputs += [f"results/{study_id}/figures/flow.{ext}" for ext in ("png", "pdf")]
-    outputs += [f"results/{study_id}/tables/flow.{ext}" for ext in ("md", "html", "tex")]
+    outputs += [
+        f"results/{study_id}/tables/flow.{ext}" for ext in ("md", "html", "tex")
+    ]
     if analyses.get("participants"):
-        outputs += [f"results/{study_id}/tables/participants.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [
+            f"results/{study_id}/tables/participants.{ext}"
+            for ext in ("md", "html", "tex")
+        ]
     if analyses.get("feasibility") is not None:
-        outputs += [f"results/{study_id}/tables/feasibility.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [
+            f"results/{study_id}/tables/feasibility.{ext}"
+            for ext in ("md", "html", "tex")
+        ]
     if "reliability" in stages:
-        outputs += [f"results/{study_id}/tables/reliability.{ext}" for ext in ("md", "html", "tex")]
-        outputs += [f"results/{study_id}/figures/reliability_forest.{ext}" for ext in ("png", "pdf")]
+        outputs += [
+            f"results/{study_id}/tables/reliability.{ext}"
+            for ext in ("md", "html", "tex")
+        ]
+        outputs += [
+            f"results/{study_id}/figures/reliability_forest.{ext}"
+            for ext in ("png", "pdf")
+        ]
     if "anova" in stages:
-        outputs += [f"results/{study_id}/tables/anova.{ext}" for ext in ("md", "html", "tex")]
+        outputs += [
+            f"results/{study_id}/tables/anova.{ext}" for ext in ("md", "html", "tex")
+        ]
         if analyses["anova"]["bayes"]:
-            outputs += [f"results/{study_id}/tables/bayes.{ext}" for ext in ("md", "html", "tex")]
+            outputs += [
+                f"results/{study_id}/tables/bayes.{ext}"
+                for ext in ("md", "html", "tex")
+            ]
         if analyses["anova"].get("planning") is not None:
-            outputs += [f"results/{study_id}/tables/planning.{ext}" for ext in ("md", "html", "tex")]
+            outputs += [
+                f"results/{study_id}/tables/planning.{ext}"
+                for ext in ("md", "html", "tex")
+            ]
         for outcome in analyses["anova"]["outcomes"]:
-            outputs += [f"results/{study_id}/figures/anova_{outcome}.{ext}" for ext in ("png", "pdf")]
-        outputs += [f"results/{study_id}/figures/anova_panel.{ext}" for ext in ("png", "pdf")]
+            outputs += [
+                f"results/{study_id}/figures/anova_{outcome}.{ext}"
+                for ext in ("png", "pdf")
+            ]
+        outputs += [
+            f"results/{study_id}/figures/anova_panel.{ext}" for ext in ("png", "pdf")
+        ]
     if "change" in stages:
-        outputs += [f"results/{study_id}/tables/reliable_change.{ext}" for ext in ("md", "html", "tex")]
-        outputs += [f"results/{study_id}/figures/reliable_change.{ext}" for ext in ("png", "pdf")]
+        outputs += [
+            f"results/{study_id}/tables/reliable_change.{ext}"
+            for ext in ("md", "html", "tex")
+        ]
+        outputs += [
+            f"results/{study_id}/figures/reliable_change.{ext}"
+            for ext in ("png", "pdf")
+        ]
     if "ancova" in stages:
-        outputs += [f"results/{study_id}/tables/ancova.{ext}" for ext in ("md", "html", "tex")]
-        outputs += [f"results/{study_id}/figures/ancova.{ext}" for ext in ("png", "pdf")]
+        outputs += [
+            f"results/{study_id}/tables/ancova.{ext}" for ext in ("md", "html", "tex")
+        ]
+        outputs += [
+            f"results/{study_id}/figures/ancova.{ext}" for ext in ("png", "pdf")
+        ]
     for entry in sets:
         name = entry["name"]
-        outputs += [f"results/{study_id}/tables/correlations_{name}.{ext}" for ext in ("md", "html", "tex")]
-        outputs += [f"results/{study_id}/figures/correlations_{name}_heatmap.{ext}" for ext in ("png", "pdf")]
+        outputs += [
+            f"results/{study_id}/tables/correlations_{name}.{ext}"
+            for ext in ("md", "html", "tex")
+        ]
+        outputs += [
+            f"results/{study_id}/figures/correlations_{name}_heatmap.{ext}"
+            for ext in ("png", "pdf")
+        ]
         if entry["repeated_measures"]:
-            outputs += [f"results/{study_id}/tables/correlations_{name}_rmcorr.{ext}" for ext in ("md", "html", "tex")]
+            outputs += [
+                f"results/{study_id}/tables/correlations_{name}_rmcorr.{ext}"
+                for ext in ("md", "html", "tex")
+            ]
         if len(entry["variables"]) <= SCATTER_MATRIX_MAX:
-            outputs += [f"results/{study_id}/figures/correlations_{name}_scatter.{ext}" for ext in ("png", "pdf")]
+            outputs += [
+                f"results/{study_id}/figures/correlations_{name}_scatter.{ext}"
+                for ext in ("png", "pdf")
+            ]
     outputs += notebook_outputs(study_id)
     return outputs
 
@@ -201,8 +291,12 @@ def final_outputs():
 def notebook_inputs(wildcards):
     """The pipeline outputs a notebook reads, so it runs after them and reruns when they change."""
     study = CONFIG["studies"][wildcards.study]
-    files = [f"results/{wildcards.study}/{name}" for name in NOTEBOOKS[wildcards.notebook]]
-    if wildcards.notebook.startswith("anova"):   # the first outcome's figure is shown too
+    files = [
+        f"results/{wildcards.study}/{name}" for name in NOTEBOOKS[wildcards.notebook]
+    ]
+    if wildcards.notebook.startswith(
+        "anova"
+    ):  # the first outcome's figure is shown too
         first = study["analyses"]["anova"]["outcomes"][0]
         files.append(f"results/{wildcards.study}/figures/anova_{first}.png")
         if study["analyses"]["anova"]["bayes"]:
@@ -212,9 +306,13 @@ def notebook_inputs(wildcards):
     if wildcards.notebook == "correlations":
         for entry in study["analyses"].get("correlations", []):
             files.append(f"results/{wildcards.study}/correlations/{entry['name']}.csv")
-            files.append(f"results/{wildcards.study}/figures/correlations_{entry['name']}_heatmap.png")
+            files.append(
+                f"results/{wildcards.study}/figures/correlations_{entry['name']}_heatmap.png"
+            )
             if entry["repeated_measures"]:
-                files.append(f"results/{wildcards.study}/correlations/{entry['name']}_rmcorr.csv")
+                files.append(
+                    f"results/{wildcards.study}/correlations/{entry['name']}_rmcorr.csv"
+                )
     return files
 
 
@@ -234,9 +332,13 @@ def cluster_resources(memory_per_input_mb, seconds_per_input_mb=1, base_mb=400):
     they read, and read it at about 4 MB a second."""
 
     def mem_mb(wildcards, input, attempt):
-        return math.ceil((base_mb + memory_per_input_mb * input.size_mb) * 2 ** (attempt - 1))
+        return math.ceil(
+            (base_mb + memory_per_input_mb * input.size_mb) * 2 ** (attempt - 1)
+        )
 
     def runtime(wildcards, input, attempt):
-        return math.ceil((5 + seconds_per_input_mb * input.size_mb / 60) * 2 ** (attempt - 1))
+        return math.ceil(
+            (5 + seconds_per_input_mb * input.size_mb / 60) * 2 ** (attempt - 1)
+        )
 
     return {"mem_mb": mem_mb, "runtime": runtime}

@@ -11,18 +11,18 @@ rule correlations:
             labels={"result": "Data: {name}.csv"},
         ),
         matrix="results/{study}/correlations/{name}_matrix.csv",
-    params:
-        study=study_settings,
-        correlation_set=correlation_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=2),
     log:
         "logs/{study}/correlations_{name}.log",
     benchmark:
         "benchmarks/{study}/correlations_{name}.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=2),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/correlations.py"
 
@@ -39,19 +39,21 @@ rule correlations_rmcorr:
             caption="../report/correlations_rmcorr.rst",
             labels={"result": "Data: {name}_rmcorr.csv"},
         ),
-    params:
-        study=study_settings,
-        correlation_set=correlation_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    wildcard_constraints:
-        name=exactly(entry["name"] for entry in CORRELATION_SETS if entry["repeated_measures"]),
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/correlations_{name}_rmcorr.log",
     benchmark:
         "benchmarks/{study}/correlations_{name}_rmcorr.tsv"
+    wildcard_constraints:
+        name=exactly(
+            entry["name"] for entry in CORRELATION_SETS if entry["repeated_measures"]
+        ),
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/correlations.py"

@@ -26,17 +26,17 @@ rule figure_correlations:
             labels={"result": "Figure: heatmap of {name}"},
         ),
         heatmap_pdf="results/{study}/figures/correlations_{name}_heatmap.pdf",
-    params:
-        study=study_settings,
-        correlation_set=correlation_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_correlations_{name}.log",
     benchmark:
         "benchmarks/{study}/figure_correlations_{name}.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
     script:
         "../scripts/figures.py"
 
@@ -54,17 +54,17 @@ rule figure_scatter_matrix:
             labels={"result": "Figure: scatter matrix of {name}"},
         ),
         scatter_pdf="results/{study}/figures/correlations_{name}_scatter.pdf",
-    params:
-        study=study_settings,
-        correlation_set=correlation_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_scatter_matrix_{name}.log",
     benchmark:
         "benchmarks/{study}/figure_scatter_matrix_{name}.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
     script:
         "../scripts/figures.py"
 
@@ -82,17 +82,17 @@ rule figure_reliability:
             labels={"result": "Figure: alpha by scale and wave"},
         ),
         forest_pdf="results/{study}/figures/reliability_forest.pdf",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_reliability.log",
     benchmark:
         "benchmarks/{study}/figure_reliability.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/figures.py"
 
@@ -113,20 +113,20 @@ rule figure_anova:
             labels=outcome_figure_labels,
         ),
         interaction_pdf="results/{study}/figures/anova_{outcome}.pdf",
-    wildcard_constraints:
-        outcome="|".join(re.escape(outcome) for outcome in ANOVA_OUTCOMES) or r"[^\s\S]",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-        outcome_label=outcome_label,  # for the report's caption
-    resources:
-        **cluster_resources(memory_per_input_mb=2),
     log:
         "logs/{study}/figure_anova_{outcome}.log",
     benchmark:
         "benchmarks/{study}/figure_anova_{outcome}.tsv"
+    wildcard_constraints:
+        outcome="|".join(re.escape(outcome) for outcome in ANOVA_OUTCOMES) or r"[^\s\S]",
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=2),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
+        outcome_label=outcome_label,  # for the report's caption
     script:
         "../scripts/figures.py"
 
@@ -145,17 +145,17 @@ rule figure_anova_panel:
             labels={"result": "Figure: all outcomes (panel)"},
         ),
         panel_pdf="results/{study}/figures/anova_panel.pdf",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_anova_panel.log",
     benchmark:
         "benchmarks/{study}/figure_anova_panel.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/figures.py"
 
@@ -174,17 +174,17 @@ rule figure_ancova:
             labels={"result": "Figure: unadjusted and adjusted means"},
         ),
         means_pdf="results/{study}/figures/ancova.pdf",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_ancova.log",
     benchmark:
         "benchmarks/{study}/figure_ancova.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/figures.py"
 
@@ -202,16 +202,16 @@ rule figure_reliable_change:
             labels={"result": "Figure: reliable change"},
         ),
         bars_pdf="results/{study}/figures/reliable_change.pdf",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_reliable_change.log",
     benchmark:
         "benchmarks/{study}/figure_reliable_change.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/figures.py"

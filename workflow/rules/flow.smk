@@ -9,16 +9,16 @@ rule flow:
             caption="../report/flow.rst",
             labels={"result": "Data: flow.csv"},
         ),
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/flow.log",
     benchmark:
         "benchmarks/{study}/flow.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
     script:
         "../scripts/flow.py"
 
@@ -35,15 +35,15 @@ rule figure_flow:
             labels={"result": "Figure: participant flow"},
         ),
         diagram_pdf="results/{study}/figures/flow.pdf",
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/figure_flow.log",
     benchmark:
         "benchmarks/{study}/figure_flow.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
     script:
         "../scripts/figures.py"

@@ -9,16 +9,16 @@ rule ingest:
         raw_manifest="results/{study}/ingest/raw_manifest.csv",
         # participant code -> pseudonym: never under results/ (git-ignored; see README)
         key="private/{study}/pseudonyms.csv",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=18),
     log:
         "logs/{study}/ingest.log",
     benchmark:
         "benchmarks/{study}/ingest.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=18),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/ingest.py"

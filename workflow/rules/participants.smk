@@ -4,16 +4,16 @@ rule participants:
         codebook="results/{study}/ingest/codebook.csv",
     output:
         characteristics="results/{study}/participants/characteristics.csv",
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/participants.log",
     benchmark:
         "benchmarks/{study}/participants.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
     script:
         "../scripts/participants.py"
 
@@ -32,16 +32,16 @@ rule feasibility:
             caption="../report/feasibility.rst",
             labels={"result": "Data: feasibility.csv"},
         ),
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=3),
     log:
         "logs/{study}/feasibility.log",
     benchmark:
         "benchmarks/{study}/feasibility.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=3),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/feasibility.py"

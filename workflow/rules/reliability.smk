@@ -11,16 +11,16 @@ rule reliability:
             labels={"result": "Data: reliability.csv"},
         ),
         per_item="results/{study}/reliability/items.csv",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=10),
     log:
         "logs/{study}/reliability.log",
     benchmark:
         "benchmarks/{study}/reliability.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=10),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/reliability.py"

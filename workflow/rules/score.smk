@@ -11,16 +11,16 @@ rule score:
             labels={"result": "Data: scale scores (scores.csv)"},
         ),
         wide="results/{study}/scores/scores_wide.csv",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=18),
     log:
         "logs/{study}/score.log",
     benchmark:
         "benchmarks/{study}/score.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=18),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/score.py"

@@ -13,17 +13,17 @@ rule table_correlations:
             labels={"result": "APA table: correlations of {name}"},
         ),
         latex="results/{study}/tables/correlations_{name}.tex",
-    params:
-        study=study_settings,
-        correlation_set=correlation_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_correlations_{name}.log",
     benchmark:
         "benchmarks/{study}/table_correlations_{name}.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
     script:
         "../scripts/tables.py"
 
@@ -42,17 +42,17 @@ rule table_rmcorr:
             labels={"result": "APA table: repeated-measures correlations of {name}"},
         ),
         latex="results/{study}/tables/correlations_{name}_rmcorr.tex",
-    params:
-        study=study_settings,
-        correlation_set=correlation_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_rmcorr_{name}.log",
     benchmark:
         "benchmarks/{study}/table_rmcorr_{name}.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        correlation_set=correlation_settings,
     script:
         "../scripts/tables.py"
 
@@ -70,16 +70,16 @@ rule table_participants:
             labels={"result": "APA table: participant characteristics"},
         ),
         latex="results/{study}/tables/participants.tex",
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_participants.log",
     benchmark:
         "benchmarks/{study}/table_participants.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
     script:
         "../scripts/tables.py"
 
@@ -98,17 +98,17 @@ rule table_reliability:
             labels={"result": "APA table: reliability"},
         ),
         latex="results/{study}/tables/reliability.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_reliability.log",
     benchmark:
         "benchmarks/{study}/table_reliability.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -128,17 +128,17 @@ rule table_anova:
             labels={"result": "APA table: ANOVA"},
         ),
         latex="results/{study}/tables/anova.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_anova.log",
     benchmark:
         "benchmarks/{study}/table_anova.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -159,17 +159,17 @@ rule table_ancova:
             labels={"result": "APA table: baseline-adjusted ANCOVA"},
         ),
         latex="results/{study}/tables/ancova.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_ancova.log",
     benchmark:
         "benchmarks/{study}/table_ancova.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -188,17 +188,17 @@ rule table_bayes:
             labels={"result": "APA table: Bayes factors"},
         ),
         latex="results/{study}/tables/bayes.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_bayes.log",
     benchmark:
         "benchmarks/{study}/table_bayes.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -217,17 +217,17 @@ rule table_planning:
             labels={"result": "APA table: planning the definitive trial"},
         ),
         latex="results/{study}/tables/planning.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_planning.log",
     benchmark:
         "benchmarks/{study}/table_planning.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -246,17 +246,17 @@ rule table_reliable_change:
             labels={"result": "APA table: reliable change"},
         ),
         latex="results/{study}/tables/reliable_change.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_reliable_change.log",
     benchmark:
         "benchmarks/{study}/table_reliable_change.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -275,17 +275,17 @@ rule table_feasibility:
             labels={"result": "APA table: feasibility"},
         ),
         latex="results/{study}/tables/feasibility.tex",
-    params:
-        study=study_settings,
-        root=".",  # the working directory: no absolute path in params (byte-stable report)
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_feasibility.log",
     benchmark:
         "benchmarks/{study}/table_feasibility.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
+        root=".",  # the working directory: no absolute path in params (byte-stable report)
     script:
         "../scripts/tables.py"
 
@@ -303,15 +303,15 @@ rule table_flow:
             labels={"result": "APA table: participant flow"},
         ),
         latex="results/{study}/tables/flow.tex",
-    params:
-        study=study_settings,
-    resources:
-        **cluster_resources(memory_per_input_mb=1),
     log:
         "logs/{study}/table_flow.log",
     benchmark:
         "benchmarks/{study}/table_flow.tsv"
     conda:
         "../../envs/pipeline.yaml"
+    resources:
+        **cluster_resources(memory_per_input_mb=1),
+    params:
+        study=study_settings,
     script:
         "../scripts/tables.py"
