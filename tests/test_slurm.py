@@ -6,6 +6,7 @@ them); skips elsewhere, but never in CI (CI=true), where a missing SLURM is a fa
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -28,6 +29,9 @@ TARGETS = ["results/trainee_wellbeing/manifest.json"]
 def test_slurm_run_equals_local_run(tmp_path):
     try:
         local_slurm.binaries()
+        if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+            raise local_slurm.SlurmUnavailable("the SLURM executor plugin is not installed "
+                                               "(the extra `cluster`: pip install .[cluster])")
     except local_slurm.SlurmUnavailable as reason:
         if os.environ.get("CI"):
             pytest.fail(f"SLURM is required in CI: {reason}")
