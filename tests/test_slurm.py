@@ -47,13 +47,14 @@ def test_slurm_run_equals_local_run(tmp_path):
     assert (tmp_path / "slurm" / "results" / "trainee_wellbeing" / "manifest.json").is_file()
     # Each job asked SLURM for the memory its rule declares from the size of its inputs
     # (the dry run prints each job's resources as Snakemake computed them), not a flat default.
-    declared = declared_memory(tmp_path / "local")
+    lines = dry_run(tmp_path / "local")
+    declared = declared_memory(lines)
     granted = {(rule, memory) for rule, state, memory in jobs if state == "COMPLETED"}
     assert {rule for rule, _ in granted} >= {"ingest", "score", "reliability", "notebook"}
     assert all(memory in declared[rule] for rule, memory in granted), (granted, declared)
     assert not {rule for rule, _ in granted if rule == "manifest" or rule.startswith("table_")}  # localrules
     ingest = next(memory for rule, memory in granted if rule == "ingest")
-    raw = sum(path.stat().st_size for path in local_slurm_inputs(tmp_path / "local")) / 2 ** 20
+    raw = sum(path.stat().st_size for path in ingest_inputs(lines, tmp_path / "local")) / 2 ** 20
     assert ingest == math.ceil(400 + 18 * raw)           # base + 18 MB per MB read (common.smk)
 
 
@@ -65,19 +66,19 @@ def dry_run(root: Path) -> list[str]:
     return (result.stdout + result.stderr).splitlines()
 
 
-def local_slurm_inputs(root: Path) -> list[Path]:
-    """What the study's ingest reads: its exports, data dictionary and instrument files."""
-    lines = dry_run(root)
+def ingest_inputs(lines: list[str], root: Path) -> list[Path]:
+    """What the study's ingest reads (its exports, data dictionary and instrument files), from
+    the dry run's lines."""
     start = lines.index("rule ingest:")
     inputs = next(line for line in lines[start:] if line.strip().startswith("input:"))
     return [root / name.strip() for name in inputs.split(":", 1)[1].split(",")]
 
 
-def declared_memory(root: Path) -> dict[str, set[int]]:
-    """Rule -> the mem_mb its jobs declare."""
+def declared_memory(lines: list[str]) -> dict[str, set[int]]:
+    """Rule -> the mem_mb its jobs declare, from the dry run's lines."""
     declared: dict[str, set[int]] = {}
     rule = None
-    for line in dry_run(root):
+    for line in lines:
         match = re.match(r"^(?:local)?rule (\w+):", line)
         if match:
             rule = match.group(1)
