@@ -1,14 +1,19 @@
 """Write the locks by role and envs/pipeline.yaml from one resolved environment.
 
 `make lock` resolves pyproject.toml's dependencies with every extra (test, cluster) into
-requirements-dev.lock, installs it, then runs this script, which writes:
+requirements-dev.lock, installs it, then runs this script, which writes, at the versions of
+requirements-dev.lock:
 
 - requirements.lock: the runtime packages only (pyproject.toml ``dependencies`` and everything
-  they pull in, at the versions of requirements-dev.lock), what ``make run`` installs;
-- envs/pipeline.yaml: the same runtime pins for ``snakemake --sdm conda``.
+  they pull in), what ``make run`` installs;
+- requirements-test.lock: the runtime packages and the ``test`` extra's closure, what
+  ``pip install .[test]`` needs to run the suite;
+- requirements-cluster.lock: the runtime packages and the ``cluster`` extra's closure (the SLURM
+  executor plugin), what a cluster's login node needs;
+- envs/pipeline.yaml: the runtime pins for ``snakemake --sdm conda``.
 
-The runtime set is the dependency closure read from the installed packages' metadata, so it
-needs no registry. tests/test_setup.py checks that the three files agree with pyproject.toml.
+Each set is the dependency closure read from the installed packages' metadata, so it needs no
+registry. tests/test_setup.py checks that the files agree with pyproject.toml.
 """
 
 from __future__ import annotations
@@ -69,17 +74,35 @@ def closure(requirements: list[Requirement]) -> set[str]:
     return needed
 
 
-def runtime_lock(dev_lock_text: str) -> str:
+#: Lock file -> the extras it adds to the runtime dependencies, and what it is for.
+ROLE_LOCKS = {
+    "requirements.lock": ((), "The runtime packages (pyproject.toml dependencies); `make run` installs this file."),
+    "requirements-test.lock": (("test",), "The runtime packages and the test extra (pytest, hypothesis and the "
+                                          "oracles); `pip install .[test]` at these versions."),
+    "requirements-cluster.lock": (("cluster",), "The runtime packages and the cluster extra (the SLURM executor "
+                                                "plugin), for a cluster's login node."),
+}
+
+
+def role_lock(dev_lock_text: str, extras: tuple[str, ...] = ()) -> str:
+    """The closure of the runtime dependencies plus ``extras``, pinned at the dev lock's versions."""
     pins = pinned(dev_lock_text)
-    runtime = closure(project_dependencies())
-    missing = sorted(runtime - set(pins))
+    requirements = project_dependencies() + [r for extra in extras for r in project_dependencies(extra)]
+    needed = closure(requirements)
+    missing = sorted(needed - set(pins))
     if missing:
         raise SystemExit(f"sync_envs: {', '.join(missing)} installed but not in requirements-dev.lock; "
                          "run `make lock`")
-    lines = [pins[name] for name in sorted(runtime, key=lambda n: pins[n].lower())]
-    return ("# The runtime packages (pyproject.toml dependencies) at the versions of requirements-dev.lock;\n"
-            "# written by scripts/sync_envs.py (`make lock`). `make run` installs this file.\n"
+    name = next(lock for lock, (role, _) in ROLE_LOCKS.items() if role == tuple(extras))
+    lines = [pins[package] for package in sorted(needed, key=lambda n: pins[n].lower())]
+    return (f"# {ROLE_LOCKS[name][1]}\n"
+            "# At the versions of requirements-dev.lock; written by scripts/sync_envs.py (`make lock`).\n"
             + "\n".join(lines) + "\n")
+
+
+def runtime_lock(dev_lock_text: str) -> str:
+    """requirements.lock's text: the runtime closure."""
+    return role_lock(dev_lock_text)
 
 
 def environment_yaml(pins: list[str]) -> str:
@@ -100,8 +123,10 @@ def environment_yaml(pins: list[str]) -> str:
 
 
 if __name__ == "__main__":
-    runtime = runtime_lock((ROOT / "requirements-dev.lock").read_text())
-    (ROOT / "requirements.lock").write_text(runtime)
+    dev_lock = (ROOT / "requirements-dev.lock").read_text()
+    for lock, (extras, _) in ROLE_LOCKS.items():
+        text = role_lock(dev_lock, extras)
+        (ROOT / lock).write_text(text)
+        print(f"sync_envs: {lock}: {len(lock_pins(text))} packages", file=sys.stderr)
+    runtime = (ROOT / "requirements.lock").read_text()
     (ROOT / "envs" / "pipeline.yaml").write_text(environment_yaml(lock_pins(runtime)))
-    print(f"sync_envs: requirements.lock and envs/pipeline.yaml: {len(lock_pins(runtime))} runtime packages",
-          file=sys.stderr)

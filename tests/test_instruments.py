@@ -17,6 +17,8 @@ from wellbeing import instruments as inst
 from wellbeing.errors import UserError
 from wellbeing.instruments import bundled_ids, instrument_from_dict, load_instrument
 
+# The instruments the example studies and the tests below depend on; every bundled file is
+# checked by the hand-worked tests at the end.
 BUNDLED = ["brs", "cdrisc10", "cdrisc25", "eq60", "ffmq15", "ffmq39", "flourishing", "maas15",
            "mbi_hss", "proqol5", "pss10", "scs26", "scs_sf12"]
 
@@ -132,8 +134,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 # ------------------------------------------------------------------------------------------
 
 
-def test_bundled_ids_are_the_thirteen_instruments():
-    assert bundled_ids() == BUNDLED
+def test_the_instruments_other_code_depends_on_are_bundled():
+    assert set(BUNDLED) <= set(bundled_ids())
 
 
 def test_schema_is_valid_draft_2020_12_with_descriptions_everywhere():
@@ -422,7 +424,7 @@ def test_yaml_problems(tmp_path):
 
 
 def test_unknown_id_and_missing_file(tmp_path):
-    with pytest.raises(UserError, match=r"'pss14' is neither a bundled id.*bundled ids: brs"):
+    with pytest.raises(UserError, match=r"'pss14' is neither a bundled id.*closest bundled ids: pss4, pss10; all \d+ are in README"):
         load_instrument("pss14")
     with pytest.raises(UserError, match=r"'nope/calm.yaml' not found.*relative to the repository root"):
         load_instrument("nope/calm.yaml", base_dir=tmp_path)
@@ -437,3 +439,87 @@ def test_bundled_file_id_must_match_its_name(tmp_path):
 def test_unknown_scale_is_named():
     with pytest.raises(UserError, match=r"no scale 'totl'; its scales are total"):
         load_instrument("pss10").scale_items("totl")
+
+
+# ------------------------------------------------------------------------------------------
+# Hand-worked respondents: tests/instruments/<id>.yaml, one per bundled instrument
+# ------------------------------------------------------------------------------------------
+
+CASES_DIR = Path(__file__).resolve().parent / "instruments"
+MINIMUM_BUNDLED = 40
+
+
+def hand_worked(instrument_id: str) -> dict:
+    path = CASES_DIR / f"{instrument_id}.yaml"
+    assert path.is_file(), f"{instrument_id} has no hand-worked case file tests/instruments/{instrument_id}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def score_answers(instrument, answers: list) -> dict:
+    """Every scale's score for one respondent's answers, through the pipeline's scorer."""
+    import pandas as pd
+
+    from wellbeing.score import score_instrument
+
+    assert len(answers) == instrument.n_items, "one answer per item"
+    responses = pd.DataFrame({"participant": ["p1"], "wave": ["pre"], "group": ["all"]})
+    for number, answer in enumerate(answers, start=1):
+        responses[f"item_{number}"] = [float("nan") if answer is None else answer]
+    scores = score_instrument(responses, instrument, "item_{n}")
+    return dict(zip(scores["scale"], scores["score"]))
+
+
+def test_at_least_forty_bundled_instruments_each_with_a_hand_worked_case():
+    ids = bundled_ids()
+    assert len(ids) >= MINIMUM_BUNDLED, f"{len(ids)} bundled instruments"
+    lacking = [i for i in ids if not (CASES_DIR / f"{i}.yaml").is_file()]
+    assert not lacking, f"no hand-worked case file for {lacking}"
+    orphans = sorted(p.stem for p in CASES_DIR.glob("*.yaml") if p.stem not in ids)
+    assert not orphans, f"case files without a bundled instrument: {orphans}"
+
+
+@pytest.mark.parametrize("instrument_id", bundled_ids())
+def test_every_bundled_file_documents_its_key(instrument_id):
+    """Two distinct sources, a licence note, a missing-item rule with its reason, anchor labels
+    for the lowest and highest code, and the better direction of every scale."""
+    raw = yaml.safe_load((inst.BUNDLED_DIR / f"{instrument_id}.yaml").read_text(encoding="utf-8"))
+    assert len(set(raw.get("sources", []))) >= 2, f"{instrument_id}: fewer than two sources"
+    assert raw.get("licence", "").strip(), f"{instrument_id}: no licence note"
+    assert raw.get("citation", "").strip(), f"{instrument_id}: no citation"
+    assert raw.get("missing", {}).get("note", "").strip(), f"{instrument_id}: no missing-item note"
+    instrument = load_instrument(instrument_id)
+    labels = dict(instrument.labels)
+    assert instrument.response_min in labels and instrument.response_max in labels, \
+        f"{instrument_id}: anchor labels for the lowest and highest code"
+    for scale in instrument.scale_list:
+        assert scale.better in ("higher", "lower"), f"{instrument_id}.{scale.name}: no better direction"
+    assert instrument.column_hints, f"{instrument_id}: no column_hints for wellbeing init"
+
+
+@pytest.mark.parametrize("instrument_id", bundled_ids())
+def test_hand_worked_respondents_score_as_worked_out(instrument_id):
+    """Each case file holds respondents scored by hand from the published key: every item at the
+    lowest code and every item at the highest (reverse keying both ways), at least one mixed
+    respondent, and the lowest and highest possible score of every scale."""
+    case = hand_worked(instrument_id)
+    assert case["instrument"] == instrument_id
+    instrument = load_instrument(instrument_id)
+    low, high = instrument.response_min, instrument.response_max
+    respondents = case["respondents"]
+    shapes = [r["answers"] for r in respondents]
+    assert [low] * instrument.n_items in shapes, "a respondent answering every item with the lowest code"
+    assert [high] * instrument.n_items in shapes, "a respondent answering every item with the highest code"
+    assert sum(len(set(a) - {None}) > 1 for a in shapes) >= 1, "a respondent with mixed answers"
+    for respondent in respondents:
+        assert respondent.get("working", "").strip(), f"{respondent['name']}: show the working"
+        scored = score_answers(instrument, respondent["answers"])
+        expected = respondent["expected"]
+        assert set(expected) == set(instrument.scale_names), f"{respondent['name']}: every scale"
+        for scale, value in expected.items():
+            if value is None:
+                assert scored[scale] != scored[scale], f"{respondent['name']}.{scale} should be missing"
+            else:
+                assert scored[scale] == pytest.approx(value, abs=1e-9), f"{respondent['name']}.{scale}"
+    assert set(case["bounds"]) == set(instrument.scale_names)
+    for scale, (lowest, highest) in case["bounds"].items():
+        assert instrument.score_range(scale) == pytest.approx((lowest, highest), abs=1e-9), scale

@@ -17,7 +17,7 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from sync_envs import environment_yaml, lock_pins, runtime_lock  # noqa: E402
+from sync_envs import ROLE_LOCKS, environment_yaml, lock_pins, role_lock  # noqa: E402
 
 
 def normalise(name: str) -> str:
@@ -47,32 +47,39 @@ def from_the_lock() -> None:
         pytest.skip("this environment was not installed from requirements-dev.lock (`make setup-dev`)")
 
 
-@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-dev.lock"])
+@pytest.mark.parametrize("lock", [*ROLE_LOCKS, "requirements-dev.lock"])
 def test_every_lock_line_is_an_exact_pin(lock):
     pins = lock_pins((ROOT / lock).read_text())
     assert len(pins) > 50
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[A-Za-z0-9_.+\-]+", pin) for pin in pins), pins
 
 
-def test_the_locks_hold_what_pyproject_declares_by_role():
+@pytest.mark.parametrize("lock", ROLE_LOCKS)
+def test_the_locks_hold_what_pyproject_declares_by_role(lock):
     """requirements.lock: the runtime dependencies, none of the test or cluster tools;
-    requirements-dev.lock: those plus every extra, at the same versions."""
-    runtime, dev = pinned("requirements.lock"), pinned("requirements-dev.lock")
-    declared = names(project()["dependencies"])
-    extras = set().union(*(names(requirements) for requirements in project()["optional-dependencies"].values()))
-    assert declared <= set(runtime), declared - set(runtime)
-    assert declared | extras <= set(dev), (declared | extras) - set(dev)
-    assert not extras & set(runtime), extras & set(runtime)
-    assert not {"pingouin", "statsmodels", "pytest", "hypothesis", "ruff", "scikit-learn"} & set(runtime)
-    assert all(dev.get(name) == version for name, version in runtime.items()), \
-        {name: (version, dev.get(name)) for name, version in runtime.items() if dev.get(name) != version}
+    requirements-test.lock and requirements-cluster.lock: those plus their own extra and nothing
+    of the other; requirements-dev.lock: every extra. All at the same versions."""
+    extras = ROLE_LOCKS[lock][0]
+    pins, dev = pinned(lock), pinned("requirements-dev.lock")
+    optional = project()["optional-dependencies"]
+    wanted = names(project()["dependencies"]).union(*(names(optional[extra]) for extra in extras))
+    others = set().union(*(names(optional[extra]) for extra in optional if extra not in extras))
+    every_extra = set().union(*(names(requirements) for requirements in optional.values()))
+    assert wanted <= set(pins), wanted - set(pins)
+    assert not others & set(pins), others & set(pins)
+    assert names(project()["dependencies"]) | every_extra <= set(dev)
+    if not extras:
+        assert not {"pingouin", "statsmodels", "pytest", "hypothesis", "ruff", "scikit-learn"} & set(pins)
+    assert all(dev.get(name) == version for name, version in pins.items()), \
+        {name: (version, dev.get(name)) for name, version in pins.items() if dev.get(name) != version}
 
 
-def test_the_runtime_lock_is_the_closure_of_the_runtime_dependencies():
+@pytest.mark.parametrize("lock", ROLE_LOCKS)
+def test_each_role_lock_is_the_closure_of_its_dependencies(lock):
     """What scripts/sync_envs.py writes from requirements-dev.lock and the installed metadata
-    (the test set-up installs the dev lock, so every runtime package's metadata is here)."""
+    (the test set-up installs the dev lock, so every package's metadata is here)."""
     from_the_lock()
-    assert (ROOT / "requirements.lock").read_text() == runtime_lock((ROOT / "requirements-dev.lock").read_text())
+    assert (ROOT / lock).read_text() == role_lock((ROOT / "requirements-dev.lock").read_text(), ROLE_LOCKS[lock][0])
 
 
 def test_conda_environment_pins_the_same_versions_as_the_lock():

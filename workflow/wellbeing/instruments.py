@@ -34,9 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
-import yaml
 
-from .config import read_yaml_strict
+from .config import load_schema, read_yaml_strict
 from .errors import UserError
 
 __all__ = [
@@ -159,6 +158,8 @@ class Instrument:
         Optional response-code anchor labels.
     citation, licence, missing_note, note : str
         Free text from the file.
+    column_hints : tuple of str
+        Name stems exports usually give the item columns (``pss``), for ``wellbeing init``.
     sources : tuple of str
         Where the key was checked.
     source : str
@@ -179,6 +180,7 @@ class Instrument:
     sources: tuple[str, ...] = ()
     missing_note: str = ""
     note: str = ""
+    column_hints: tuple[str, ...] = ()
     source: str = "<dict>"
     _by_name: dict = field(init=False, repr=False, compare=False, hash=False)
 
@@ -485,7 +487,7 @@ def load_instrument(ref: str | os.PathLike, base_dir: str | os.PathLike | None =
         if not path.is_file():
             raise UserError(
                 f"instrument {text!r} is neither a bundled id nor a file (a definition file's "
-                f"path ends in .yaml); bundled ids: {', '.join(bundled_ids())}"
+                f"path ends in .yaml); {_closest_ids(text)}"
             )
         return _load_cached(str(path), bundled=True)
     path = Path(text)
@@ -494,10 +496,26 @@ def load_instrument(ref: str | os.PathLike, base_dir: str | os.PathLike | None =
     if not path.is_file():
         raise UserError(
             f"instrument definition file {text!r} not found (looked for {path}); give a path "
-            f"relative to the repository root or a bundled id ({', '.join(bundled_ids())})"
+            f"relative to the repository root or a bundled id ({_closest_ids(path.stem)})"
         )
     stat = path.stat()
     return _load_cached(str(path.resolve()), bundled=False, stamp=(stat.st_mtime_ns, stat.st_size))
+
+
+def _closest_ids(text: str) -> str:
+    """The bundled ids nearest to a mistyped one, and where all of them are listed.
+
+    Examples
+    --------
+    >>> _closest_ids("pss14")  # doctest: +ELLIPSIS
+    "closest bundled ids: pss4, pss10; all ... are in README.md's table 'Bundled instruments'"
+    """
+    import difflib
+
+    ids = bundled_ids()
+    near = difflib.get_close_matches(text.lower(), ids, n=3, cutoff=0.6)
+    where = f"all {len(ids)} are in README.md's table 'Bundled instruments'"
+    return f"closest bundled ids: {', '.join(near)}; {where}" if near else f"bundled ids: {where}"
 
 
 @lru_cache(maxsize=64)
@@ -518,9 +536,7 @@ def _read_yaml(path: Path) -> Any:
 def _validator():
     import jsonschema
 
-    with open(SCHEMA_PATH, encoding="utf-8") as handle:
-        schema = yaml.safe_load(handle)
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(load_schema(SCHEMA_PATH))
 
 
 def _key_path(parts: Sequence[Any]) -> str:
@@ -732,5 +748,6 @@ def _build(data: dict, source: str) -> Instrument:
         sources=tuple(data.get("sources", ())),
         missing_note=missing.get("note", ""),
         note=data.get("note", ""),
+        column_hints=tuple(data.get("column_hints", ())),
         source=source,
     )
