@@ -31,6 +31,9 @@ define install_lock
 	fi
 	@# The library is used in place (workflow/ on the path), so edits need no reinstall.
 	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'wellbeing.pth').write_text(str(pathlib.Path('workflow').resolve()) + '\\n')"
+	@# The commands of [project.scripts] (`wellbeing`) as the launchers pip writes, offline and
+	@# without a build backend (pip/uv would need wheel to build the project); `pip install .` gives the same.
+	$(BIN)/python scripts/install_commands.py
 	touch $@
 endef
 

@@ -17,8 +17,13 @@ START, END = "<!-- instruments:start -->", "<!-- instruments:end -->"
 
 
 def _first_sentence(text: str) -> str:
+    """Up to the first full stop that ends a sentence: not "et al." nor an initial ("C. Morin").
+
+    >>> _first_sentence("Proprietary: copyright C. Morin (Laval). Key only.")
+    'Proprietary: copyright C. Morin (Laval).'
+    """
     text = " ".join(text.split())
-    return re.split(r"(?<!\bal)\.\s+(?=[A-Z])", text)[0].rstrip(".") + "."
+    return re.split(r"(?<!\bal)(?<!\b[A-Z])\.\s+(?=[A-Z])", text)[0].rstrip(".") + "."
 
 
 def _scale_text(instrument, name: str) -> str:

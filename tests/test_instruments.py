@@ -424,7 +424,8 @@ def test_yaml_problems(tmp_path):
 
 
 def test_unknown_id_and_missing_file(tmp_path):
-    with pytest.raises(UserError, match=r"'pss14' is neither a bundled id.*closest bundled ids: pss4, pss10; all \d+ are in README"):
+    with pytest.raises(UserError, match=r"'pss14' is neither a bundled id.*"
+                                        r"closest bundled ids: pss4, pss10; all \d+ are in README"):
         load_instrument("pss14")
     with pytest.raises(UserError, match=r"'nope/calm.yaml' not found.*relative to the repository root"):
         load_instrument("nope/calm.yaml", base_dir=tmp_path)
