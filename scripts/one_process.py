@@ -54,6 +54,7 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
             io.write_table(key, root / "private" / study_id / "pseudonyms.csv")
             for name in ("responses", "ledger", "issues", "codebook", "raw_manifest"):
                 io.write_table(getattr(result, name), out / "ingest" / f"{name}.csv")
+            io.write_table(result.careless, out / "screening" / "careless.csv")
         with timed("score"):
             responses = io.read_table(out / "ingest" / "responses.csv")
             scores, wide = score.for_study(responses, study, root_text)
@@ -173,8 +174,10 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
             who = pd.read_csv(out / "ingest" / "responses.csv", dtype=str,
                               usecols=lambda column: column in ("participant", "wave", "group"))
             anova_ledger = io.read_table(out / "anova" / "ledger.csv") if "anova" in analyses else None
-            io.write_table(flow.for_study(io.read_table(out / "ingest" / "ledger.csv"), who, study, anova_ledger),
-                           out / "flow" / "flow.csv")
+            careless = pd.read_csv(out / "screening" / "careless.csv", dtype=str,
+                                   usecols=["participant", "wave", "excluded"])
+            io.write_table(flow.for_study(io.read_table(out / "ingest" / "ledger.csv"), who, study, anova_ledger,
+                                          careless), out / "flow" / "flow.csv")
             figures.save(figures.flow_for_study(io.read_table(out / "flow" / "flow.csv"), study),
                          out / "figures" / "flow.png", out / "figures" / "flow.pdf")
             tables.write_table_files(tables.flow_table(pd.read_csv(out / "flow" / "flow.csv", keep_default_na=False),

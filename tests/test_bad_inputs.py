@@ -43,7 +43,7 @@ def test_the_corpus_covers_every_format_and_the_listed_situations():
         assert set(case["expect"]) <= {"stop", "config_stop", "ledger", "issues", "responses",
                                        "codebook", "codebook_labels", "ledger_sources", "scores",
                                        "reliability", "anova_notes", "anova_excluded",
-                                       "ancova_notes", "anova_stop", "participants"}, case["id"]
+                                       "ancova_notes", "anova_stop", "participants", "careless"}, case["id"]
         # Handled cases state their whole audit trail; stops state nothing else.
         if {"stop", "config_stop"} & set(case["expect"]):
             assert len(case["expect"]) == 1, case["id"]

@@ -211,7 +211,7 @@ def test_the_minimal_study_builds_as_printed(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     out = folder / "results" / study_id
     built = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert len(built) == 37, built                       # README: "37 files"
+    assert len(built) == 38, built                       # README: "38 files"
     anova = pd.read_csv(out / "anova" / "anova.csv")
     primary = anova.loc[anova["primary"]].iloc[0]
     assert primary["effect"] == "group:time" and primary["n"] == 12

@@ -67,8 +67,8 @@ def test_every_output_is_built(built):
     folder, _ = built
     expected = {
         "imp_feasibility": ["ingest/responses.csv", "ingest/ledger.csv", "ingest/issues.csv",
-                            "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
-                            "scores/scores_wide.csv", "participants/characteristics.csv",
+                            "ingest/codebook.csv", "ingest/raw_manifest.csv", "screening/careless.csv",
+                            "scores/scores.csv", "scores/scores_wide.csv", "participants/characteristics.csv",
                             "reliability/reliability.csv", "reliability/items.csv",
                             "anova/anova.csv", "anova/cells.csv", "anova/followups.csv",
                             "anova/mixed_model.csv", "anova/assumptions.csv", "anova/ledger.csv",
@@ -83,7 +83,7 @@ def test_every_output_is_built(built):
                             "tables/correlations_baseline_rmcorr.tex", "manifest.json"],
         "trainee_wellbeing": ["correlations/wellbeing.csv", "figures/correlations_wellbeing_scatter.png",
                               "tables/correlations_wellbeing.tex", "reliability/reliability.csv",
-                              "manifest.json"],
+                              "screening/careless.csv", "manifest.json"],
     }
     for study, names in expected.items():
         for name in names:

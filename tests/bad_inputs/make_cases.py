@@ -4,7 +4,7 @@ Every case of ``cases.yaml`` gives its raw files, the study settings that differ
 ``defaults.study``, and the exact behaviour expected: ``stop`` (ingest raises this one-line
 UserError), ``config_stop`` (config validation does), or, when the input is handled, the
 ``ledger`` and ``issues`` rows it leaves (and, where it matters, responses, codebook roles,
-scores and what the later stages do).
+the careless-response screening, scores and what the later stages do).
 
 Text files are written from the YAML as given (``text``, with ``encoding``, ``bom`` and ``crlf``
 where the case is about them). Binary files are generated here, deterministically:
@@ -184,6 +184,11 @@ def run_case(defaults: dict, case: dict, folder: Path) -> dict:
     if "codebook_labels" in expect:
         labels = dict(zip(result.codebook.column, result.codebook.label.fillna("")))
         outcome["codebook_labels"] = {column: labels.get(column) for column in expect["codebook_labels"]}
+    if "careless" in expect:
+        outcome["careless"] = [[r.participant, r.wave, _cell(r.longstring),
+                                None if _cell(r.irv) is None else round(float(r.irv), 4), r.flags or "",
+                                bool(r.excluded), r.note]
+                               for r in result.careless.fillna({"flags": ""}).itertuples(index=False)]
     if "participants" in expect:
         table = participants.characteristics(result.responses, study, result.codebook)
         outcome["participants"] = [[r.variable, r.level, r.code, r.group, _cell(r.count)]

@@ -136,6 +136,7 @@ def flow_inputs(wildcards):
     inputs = {
         "ledger": f"results/{wildcards.study}/ingest/ledger.csv",
         "responses": f"results/{wildcards.study}/ingest/responses.csv",
+        "careless": f"results/{wildcards.study}/screening/careless.csv",
     }
     if "anova" in CONFIG["studies"][wildcards.study]["analyses"]:
         inputs["anova_ledger"] = f"results/{wildcards.study}/anova/ledger.csv"
@@ -154,6 +155,7 @@ def study_outputs(study_id):
     analyses = study["analyses"]
     stages = {
         "ingest": ["responses", "ledger", "issues", "codebook", "raw_manifest"],
+        "screening": ["careless"],
         "scores": ["scores", "scores_wide"],
         "flow": ["flow"],
     }

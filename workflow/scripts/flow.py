@@ -14,7 +14,9 @@ def main():
     responses = pd.read_csv(snakemake.input.responses, dtype=str,
                             usecols=lambda column: column in ("participant", "wave", "group"))
     anova_ledger = io.read_table(snakemake.input.anova_ledger) if "anova_ledger" in snakemake.input.keys() else None
-    table = flow.for_study(io.read_table(snakemake.input.ledger), responses, snakemake.params.study, anova_ledger)
+    careless = pd.read_csv(snakemake.input.careless, dtype=str, usecols=["participant", "wave", "excluded"])
+    table = flow.for_study(io.read_table(snakemake.input.ledger), responses, snakemake.params.study, anova_ledger,
+                           careless)
     io.write_table(table, snakemake.output.flow)
 
 

@@ -17,6 +17,7 @@ def main():
     io.write_table(result.issues, snakemake.output.issues)
     io.write_table(result.codebook, snakemake.output.codebook)
     io.write_table(result.raw_manifest, snakemake.output.raw_manifest)
+    io.write_table(result.careless, snakemake.output.careless)
 
 
 exit_on_user_error(main)

@@ -356,6 +356,13 @@ def check_study(study_id: str, study: dict, repo_root: Path, source_name: str = 
                            "under populations")
     if "ancova" in analyses:
         _check_ancova(study, analyses["ancova"], fail)
+    screening = analyses.get("screening") or {}
+    for index, flag in enumerate(screening.get("exclude", [])):
+        threshold = "mahalanobis_p" if flag == "mahalanobis" else flag
+        if screening.get(threshold, 0) is None:
+            raise fail(f"analyses.screening.exclude[{index}]", f"'{flag}' raises no flag with "
+                                                               f"{threshold}: null; give {threshold} a value, "
+                                                               "or remove it from exclude")
     if study["design"] == "repeated" and len(waves) < 2:
         raise fail("waves", "a repeated design (single arm) needs at least two waves, baseline first")
     for index, correlation in enumerate(analyses.get("correlations", [])):

@@ -1070,10 +1070,13 @@ def flow_diagram(flow, groups: list[str], waves: list[str], group_names: dict | 
             previous, level = level, level - 1.1
             for x, group in zip(xs, groups):
                 responded = int(n_of("responded", group=group, wave=wave)["n"].sum())
-                lost = int(n_of("lost", group=group, wave=wave)["n"].sum())
+                lost_rows = n_of("lost", group=group, wave=wave)
+                lost = int(lost_rows["n"].sum())
+                careless = int(lost_rows.loc[lost_rows["reason"].astype(str).str.contains("careless"), "n"].sum())
                 arrow(x, previous - 0.3, x, level + 0.3)
-                draw(x, level, f"Responded at {wave} (n = {responded})\nLost (n = {lost}): no {wave} response",
-                     "followed up")
+                lost_text = (f"Lost (n = {lost}): no {wave} response" if not careless else
+                             f"Lost (n = {lost}): no {wave} response,\n{careless} excluded as careless")
+                draw(x, level, f"Responded at {wave} (n = {responded})\n{lost_text}", "followed up")
         if len(analysed):
             previous, level = level, level - 1.1
             for x, group in zip(xs, groups):

@@ -10,7 +10,8 @@ reason):
   their first row);
 * ``allocated``: kept participants per group (``enrolled`` in a single-arm or cross-sectional
   study: no allocation), and ``not allocated`` for kept participants without a group;
-* ``responded`` and ``lost``: per later wave and group, who answered and who did not;
+* ``responded`` and ``lost``: per later wave and group, who answered and who did not (a response
+  the careless-response screening excluded is lost with that reason, apart from those not given);
 * ``analysed`` and ``excluded from analysis``: per outcome, population and group of the ANOVA,
   the latter per reason (from ``anova/ledger.csv``).
 
@@ -20,6 +21,7 @@ allocated = responded + lost.
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 import pandas as pd
@@ -30,11 +32,14 @@ FLOW_COLUMNS = ["stage", "group", "wave", "outcome", "population", "n", "reason"
 
 def _first_reason(reason) -> str:
     text = "" if not isinstance(reason, str) else reason
-    return text.split(";")[0].strip() or "excluded"
+    first = text.split(";")[0].strip() or "excluded"
+    # "careless responding: longstring 24 >= 10, ..." counts by the index, not by each value
+    careless = re.match(r"careless responding: (\w+)", first)
+    return f"careless responding ({careless.group(1)})" if careless else first
 
 
 def for_study(ledger: pd.DataFrame, responses: pd.DataFrame, study: Mapping,
-              anova_ledger: pd.DataFrame | None = None) -> pd.DataFrame:
+              anova_ledger: pd.DataFrame | None = None, careless: pd.DataFrame | None = None) -> pd.DataFrame:
     """The participant flow of one study (see the module docstring).
 
     Parameters
@@ -47,6 +52,8 @@ def for_study(ledger: pd.DataFrame, responses: pd.DataFrame, study: Mapping,
         The validated study config.
     anova_ledger : DataFrame, optional
         ``anova/ledger.csv``, for the analysed stages.
+    careless : DataFrame, optional
+        ``screening/careless.csv``: responses it excluded are lost for that reason.
 
     Returns
     -------
@@ -84,13 +91,23 @@ def for_study(ledger: pd.DataFrame, responses: pd.DataFrame, study: Mapping,
     if unallocated:
         add("not allocated", len(unallocated),
             reason="no group, or a group the study does not analyse" if allocated_design else "")
+    screened_out: dict[str, set] = {}
+    if careless is not None and len(careless):
+        out = careless[careless["excluded"].astype(str).str.lower() == "true"]
+        for wave, block in out.groupby(out["wave"].astype(str)):
+            screened_out[wave] = set(block["participant"].astype(str))
     for wave in waves:
         at = set(answered.loc[answered["wave"] == wave, "participant"])
         for group in groups:
             people = members[group]
             add("responded", len(people & at), group=group, wave=wave)
-            if wave != waves[0] or len(people - at):
-                add("lost", len(people - at), group=group, wave=wave, reason=f"no {wave} response")
+            careless_out = (people - at) & screened_out.get(wave, set())
+            if careless_out:
+                add("lost", len(careless_out), group=group, wave=wave,
+                    reason=f"{wave} response excluded as careless (analyses.screening.exclude)")
+            if wave != waves[0] or len(people - at - careless_out):
+                add("lost", len(people - at - careless_out), group=group, wave=wave,
+                    reason=f"no {wave} response")
     if anova_ledger is not None and len(anova_ledger):
         chosen = anova_ledger.assign(participant=anova_ledger["participant"].astype(str),
                                      group=anova_ledger["group"].astype(str),

@@ -17,7 +17,7 @@ from typing import Mapping
 
 #: The notebooks, in reading order, and the outputs each needs (relative to results/<study>/).
 NOTEBOOKS = {
-    "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "ingest/responses.csv",
+    "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "ingest/responses.csv", "screening/careless.csv",
                    "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
                    "flow/flow.csv", "figures/flow.png"],
     "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv",

@@ -217,7 +217,7 @@ _DIAGRAM_ROWS = ((None, ("ingest",)),
                  ("analyses", ("participants", "reliability", "anova", "ancova", "change", "correlations")),
                  ("outputs", ("tables", "figures", "notebooks")),
                  (None, ("manifest",)))
-_STAGE_NOTES = {"ingest": "exports → responses", "score": "scale scores",
+_STAGE_NOTES = {"ingest": "exports → responses, screening", "score": "scale scores",
                 "participants": "baseline table", "reliability": "alpha, omega",
                 "anova": "designs, BF, n", "ancova": "baseline-adjusted", "change": "reliable change",
                 "correlations": "r, rmcorr",

@@ -1299,8 +1299,12 @@ def flow_table(flow, study: dict, number: int | None = None) -> Table:
         rows.append([label] + [_range_text(block.loc[block["group"] == g, "n"]) for g in groups])
     named = group_labels(study)
     columns = ["Stage"] + ([named.get(g, g) for g in groups] if groups else ["*n*"])
+    careless = frame["reason"].str.contains("careless").any()
     note = ("Participants (rows, for rows without a code). Lost: allocated (or enrolled) participants "
-            "without a response at the wave. Analysed: the range over the ANOVA's outcomes, for its first "
+            "without a response at the wave"
+            + (" or whose response the careless-response screening excluded (screening/careless.csv)"
+               if careless else "")
+            + ". Analysed: the range over the ANOVA's outcomes, for its first "
             "population. Every count is derived from ingest/ledger.csv, ingest/responses.csv and "
             "anova/ledger.csv (flow/flow.csv).")
     return Table(title="Participant flow", columns=columns, rows=rows, note=note, number=number)

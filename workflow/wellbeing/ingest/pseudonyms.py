@@ -57,14 +57,19 @@ def pseudonymise(result: IngestResult, study: Mapping) -> tuple[IngestResult, pd
         # assign, not copy: the other columns are shared until written (copy on write)
         return frame.assign(participant=frame["participant"].map(lambda code: mapping.get(code, code)))
 
-    responses = coded(result.responses)
-    if not responses.empty:
-        wave_rank = {wave: index for index, wave in enumerate(study["waves"])}
-        responses = (responses.assign(_w=responses["wave"].map(wave_rank))
-                     .sort_values(["participant", "_w"], kind="mergesort")
-                     .drop(columns="_w").reset_index(drop=True))
+    wave_rank = {wave: index for index, wave in enumerate(study["waves"])}
+
+    def in_pseudonym_order(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        return (frame.assign(_w=frame["wave"].map(wave_rank))
+                .sort_values(["participant", "_w"], kind="mergesort")
+                .drop(columns="_w").reset_index(drop=True))
+
+    responses = in_pseudonym_order(coded(result.responses))
     key = pd.DataFrame(list(mapping.items()), columns=PSEUDONYM_COLUMNS)
+    careless = None if result.careless is None else in_pseudonym_order(coded(result.careless))
     return IngestResult(responses, coded(result.ledger), coded(result.issues), result.codebook,
-                        result.raw_manifest), key
+                        result.raw_manifest, careless), key
 
 

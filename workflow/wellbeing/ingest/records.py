@@ -34,6 +34,8 @@ class RawSource:
     #: column -> its header as the file writes it, for columns the reader had to name (blank
     #: header cells) or rename (duplicate names); the audit lists each such column.
     renamed: dict[str, str] = field(default_factory=dict)
+    #: columns dropped on reading that screening still reads (a duration column holding text)
+    held_back: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,3 +99,5 @@ class IngestResult:
     issues: pd.DataFrame
     codebook: pd.DataFrame
     raw_manifest: pd.DataFrame
+    #: screening/careless.csv (wellbeing.screening), one row per response before exclusions
+    careless: pd.DataFrame | None = None
