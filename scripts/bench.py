@@ -12,7 +12,7 @@ data/raw/ or results/ of the checkout):
 - ``noop_s``: ``snakemake --cores all`` again with nothing to do, against ``bare_noop_s`` (a bare
   one-rule Snakefile, also up to date); ``noop_ratio`` (target <= 1.5). Medians of --repeat runs.
 - ``scale``: a synthetic cohort (scripts/synthetic_cohort.py, built on wellbeing.simulate) of each
-  size x 3 waves x every bundled instrument, run end to end with ``--cores 2``: wall seconds,
+  size x 3 waves x 13 bundled instruments, run end to end with ``--cores 2``: wall seconds,
   peak RSS of the whole process tree (sampled every 0.1 s) and of the largest job, CPU seconds of
   the whole tree (``cpu_s``, user + system of every finished descendant) and the load average
   before and after (``loadavg``: other work on the machine lengthens the wall time, not

@@ -431,3 +431,23 @@ def test_practice_single_arm_layout_and_attrition():
     for prefix, (low, high) in (("PSS", (0, 4)), ("SCSSF", (1, 5)), ("FFMQ", (1, 5))):
         values = surveys.filter(regex=f"^{prefix}_").stack().dropna()
         assert values.between(low, high).all() and (values == values.round()).all()
+
+
+@pytest.mark.parametrize("instrument", sorted(p.stem for p in INSTRUMENTS.glob("*.yaml")))
+def test_every_bundled_instrument_can_be_simulated_within_its_range(instrument):
+    """The benchmark cohort's simulator takes any bundled key: fillers (LOT-R's, with five answer
+    codes where EQ's have four) are drawn over the instrument's own range."""
+    from wellbeing import simulate
+
+    definition = simulate.load_definition(instrument)
+    low, high = int(definition["response"]["min"]), int(definition["response"]["max"])
+    facets = [simulate.Facet(instrument, name, +1, 0.6, None, 0.0,
+                             tuple(1.0 / (high - low + 1) for _ in range(low, high + 1)))
+              for name in definition["scales"]][:1]
+    plan = simulate.make_plan(instrument, facets, np.random.default_rng(7), definition=definition)
+    plan.loading = {f"{instrument}.{facet.scale}": 0.75 for facet in facets}
+    rng = np.random.default_rng(8)
+    answers = plan.generate({f"{instrument}.{facets[0].scale}": rng.normal(size=200)},
+                            rng.normal(size=(200, int(definition["items"]))))
+    assert answers.min() >= low and answers.max() <= high
+    assert len(np.unique(answers)) > 1

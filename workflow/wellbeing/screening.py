@@ -144,8 +144,9 @@ def irv(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     answered = ~np.isnan(values)
     counts = answered.sum(axis=1)
-    means = np.divide(np.nansum(values, axis=1), counts, out=np.zeros(len(values)), where=counts > 0)
-    deviations = values - means[:, None]
+    filled = np.where(answered, values, 0.0)
+    means = np.divide(filled.sum(axis=1), counts, out=np.zeros(len(values)), where=counts > 0)
+    deviations = np.subtract(filled, means[:, None], out=filled)
     np.copyto(deviations, 0.0, where=~answered)
     squares = np.einsum("ij,ij->i", deviations, deviations)
     return np.divide(squares, counts - 1, out=np.full(len(values), np.nan), where=counts > 1) ** 0.5
@@ -241,16 +242,16 @@ def even_odd(keyed: np.ndarray, scales: Sequence[ScaleHalves]) -> tuple[np.ndarr
     (array([-0.9851,  1.    ]), array([3, 3]))
     """
     keyed = np.asarray(keyed, dtype=float)
-    n_rows = len(keyed)
     if not scales:
-        return np.full(n_rows, np.nan), np.zeros(n_rows, dtype=np.int64)
+        return np.full(len(keyed), np.nan), np.zeros(len(keyed), dtype=np.int64)
+    odd = np.stack([_row_mean(keyed[:, list(scale.odd)]) for scale in scales], axis=1)
+    even = np.stack([_row_mean(keyed[:, list(scale.even)]) for scale in scales], axis=1)
+    return _even_odd_from_halves(odd, even)
 
-    def half_means(positions_of):
-        block = np.stack([_row_mean(keyed[:, list(positions_of(scale))]) for scale in scales], axis=1)
-        return block
 
-    odd = half_means(lambda scale: scale.odd)
-    even = half_means(lambda scale: scale.even)
+def _even_odd_from_halves(odd: np.ndarray, even: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`even_odd` from each row's odd-half and even-half means, one column per scale."""
+    n_rows = len(odd)
     usable = ~np.isnan(odd) & ~np.isnan(even)
     used = usable.sum(axis=1)
     # Pearson r over the usable scales of each row (pairwise complete, as cor(use = "pairwise")).
@@ -345,37 +346,49 @@ def _even_odd_items(columns: Sequence[str], instruments: Sequence[tuple]) -> lis
     return scales
 
 
-def _keyed_block(answers: np.ndarray, scales: Sequence[tuple[str, list[_KeyedItem]]]) -> tuple[
-        np.ndarray, list[ScaleHalves]]:
-    """The even-odd scales' items of some rows as their scales score them, side by side (one copy
-    per scale, since two scales may key an item apart), and each scale's halves in that matrix."""
-    width = sum(len(items) for _, items in scales)
-    keyed = np.empty((len(answers), width))
-    halves = []
-    position = 0
-    for name, items in scales:
-        for offset, item in enumerate(items):
-            values = answers[:, item.column].astype(float)
-            if item.lookup is not None:
-                codes = np.where(np.isnan(values), 0, values - item.low).astype(np.int64)
-                values = np.where(np.isnan(values), np.nan, item.lookup[np.clip(codes, 0, len(item.lookup) - 1)])
-            if item.reverse_sum is not None:
-                values = item.reverse_sum - values
-            keyed[:, position + offset] = values
-        positions = range(position, position + len(items))
-        halves.append(ScaleHalves(name, tuple(positions[0::2]), tuple(positions[1::2])))
-        position += len(items)
-    return keyed, halves
+def _keyed_values(answers: np.ndarray, item: _KeyedItem) -> np.ndarray:
+    """One item's answers as its scale scores them: the instrument's recode, then the reverse key."""
+    values = answers[:, item.column]
+    if item.lookup is not None:
+        missing = np.isnan(values)
+        codes = np.clip(np.where(missing, 0, values - item.low).astype(np.int64), 0, len(item.lookup) - 1)
+        values = np.where(missing, np.nan, item.lookup[codes])
+    if item.reverse_sum is not None:
+        values = item.reverse_sum - values
+    return values
 
 
-def _answer_matrix(responses: pd.DataFrame, instruments: Sequence[tuple]) -> tuple[list[str], np.ndarray]:
-    """The item columns of the instruments in config and item order, and their answers as floats
-    (column by column: faster than one conversion of many nullable-integer columns)."""
+def _half_means(answers: np.ndarray, scales: Sequence[tuple[str, list[_KeyedItem]]]) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Each row's mean of the odd-numbered and of the even-numbered items of each even-odd scale,
+    the items keyed as their scale scores them (one column per scale; NaN where a half is
+    unanswered). Accumulated item by item: no keyed copy of the whole answer matrix."""
+    odd = np.empty((len(answers), len(scales)))
+    even = np.empty((len(answers), len(scales)))
+    for column, (_, items) in enumerate(scales):
+        for halves, chosen in ((odd, items[0::2]), (even, items[1::2])):
+            total = np.zeros(len(answers))
+            count = np.zeros(len(answers))
+            for item in chosen:
+                values = _keyed_values(answers, item)
+                answered = ~np.isnan(values)
+                total += np.where(answered, values, 0.0)
+                count += answered
+            halves[:, column] = np.divide(total, count, out=np.full(len(answers), np.nan), where=count > 0)
+    return odd, even
+
+
+def _answer_matrix(responses: pd.DataFrame, instruments: Sequence[tuple],
+                   order: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The item columns of the instruments in config and item order, and their answers as floats,
+    rows in ``order`` (a wave's rows together, so that a wave is a slice, not a copy). Column-major
+    and filled column by column: faster than one conversion of many nullable-integer columns."""
     columns = [name for instrument, pattern in instruments for name in instrument.item_columns(pattern)
                if name in responses.columns]
-    answers = np.empty((len(responses), len(columns)))
+    answers = np.empty((len(responses), len(columns)), order="F")
     for index, name in enumerate(columns):
-        answers[:, index] = pd.to_numeric(responses[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = pd.to_numeric(responses[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        answers[:, index] = values[order]
     return columns, answers
 
 
@@ -429,10 +442,12 @@ def careless_table(responses: pd.DataFrame, instruments: Sequence[tuple], settin
         The duration column's name, for the notes.
     """
     n_rows = len(responses)
-    columns, answers = _answer_matrix(responses, instruments)
+    wave_of = responses["wave"].astype(str).to_numpy()
+    order = np.argsort(wave_of, kind="stable")          # each wave's rows together, in file order
+    columns, answers = _answer_matrix(responses, instruments, order)
     even_odd_scales = _even_odd_items(columns, instruments)
     halves = [name for name, _ in even_odd_scales]
-    wave_of = responses["wave"].astype(str).to_numpy()
+    sorted_waves = wave_of[order]
     index = {name: np.full(n_rows, np.nan) for name in ("longstring", "irv", "mahalanobis_d2", "mahalanobis_p",
                                                          "even_odd")}
     n_items = np.zeros(n_rows, dtype=np.int64)
@@ -440,12 +455,14 @@ def careless_table(responses: pd.DataFrame, instruments: Sequence[tuple], settin
     scales_used = np.zeros(n_rows, dtype=np.int64)
     wave_note = np.full(n_rows, "", dtype=object)
     for wave in dict.fromkeys([str(w) for w in waves] + sorted(set(wave_of))):
-        rows = np.flatnonzero(wave_of == wave)
-        if not len(rows):
+        start, stop = np.searchsorted(sorted_waves, wave, "left"), np.searchsorted(sorted_waves, wave, "right")
+        if start == stop:
             continue
+        rows = order[start:stop]
+        answered_here = answers[start:stop]
         # The items of this wave: those anyone answered there (an instrument not given is out).
-        given = ~np.isnan(answers[rows]).all(axis=0)
-        block = answers[np.ix_(rows, np.flatnonzero(given))]
+        given = ~np.isnan(answered_here).all(axis=0)
+        block = answered_here if given.all() else answered_here[:, given]
         n_items[rows] = block.shape[1]
         n_answered[rows] = (~np.isnan(block)).sum(axis=1)
         index["longstring"][rows] = longstring(block)
@@ -455,8 +472,9 @@ def careless_table(responses: pd.DataFrame, instruments: Sequence[tuple], settin
         index["mahalanobis_p"][rows] = distance.p
         if distance.note and block.shape[1]:
             wave_note[rows] = f"mahalanobis at wave {wave}: {distance.note}"
-        keyed, wave_halves = _keyed_block(answers[rows], even_odd_scales)
-        index["even_odd"][rows], scales_used[rows] = even_odd(keyed, wave_halves)
+        if even_odd_scales:
+            index["even_odd"][rows], scales_used[rows] = _even_odd_from_halves(
+                *_half_means(answered_here, even_odd_scales))
     seconds, unusable = _duration_seconds(durations, n_rows)
     per_item = np.divide(seconds, n_items, out=np.full(n_rows, np.nan), where=n_items > 0)
 

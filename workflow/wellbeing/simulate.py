@@ -326,12 +326,15 @@ def make_plan(instrument: str, facets: list[Facet], rng: np.random.Generator,
 
     Items of a facet's scale are driven by that facet; an item is generated reversed when the
     scale reverse-keys it or when the instrument's ``recode`` map scores low raw values
-    highest (EQ's agreement-scored items). Items in no facet (EQ fillers) are pure noise.
+    highest (EQ's agreement-scored items). Items in no facet (EQ fillers) are pure noise, drawn
+    with ``filler_probabilities`` where it gives one per response code, else uniformly.
     """
     if definition is None:
         definition = load_definition(instrument)
     k = int(definition["items"])
     low, high = int(definition["response"]["min"]), int(definition["response"]["max"])
+    if len(filler_probabilities) != high - low + 1:     # fillers answered over the instrument's own range
+        filler_probabilities = tuple(1.0 / (high - low + 1) for _ in range(low, high + 1))
     facet_of_item: list = [None] * k
     flipped = np.zeros(k, dtype=bool)
     probabilities: list = [filler_probabilities] * k
