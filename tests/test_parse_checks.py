@@ -134,6 +134,24 @@ def test_a_list_of_items_matching_no_column(project):
         check_items_in_headers(config, project)
 
 
+def test_a_duration_column_no_export_has_stops_at_parse_time(project):
+    """analyses.screening.duration_column named wrongly (imp_feasibility's Qualtrics exports have
+    'Duration (in seconds)'): one line naming the study's key and the closest column, before any
+    job runs."""
+    config = yaml.safe_load((project / "config.yaml").read_text())
+    analyses = config["studies"]["imp_feasibility"]["analyses"]
+    analyses["screening"] = {"duration_column": "Duration (seconds)"}
+    (project / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    line = one_line(snakemake(project, "-n"))
+    assert line == ("error: data/raw/imp_feasibility/pre.csv, data/raw/imp_feasibility/post.csv: no column "
+                    "'Duration (seconds)'; check studies.imp_feasibility.analyses.screening.duration_column "
+                    "of config.yaml: it names the column holding each response's duration in seconds "
+                    "(the closest columns are Duration (in seconds))")
+    analyses["screening"] = {"duration_column": "Duration (in seconds)"}
+    checked = validated_config(config, project)
+    check_items_in_headers(checked, project)        # the right name passes
+
+
 def test_the_example_config_passes_and_reads_headers_only(project):
     config = validated_config(yaml.safe_load((project / "config.yaml").read_text()), project)
     check_items_in_headers(config, project)

@@ -291,8 +291,9 @@ def source_labels(sources: Sequence[Mapping]) -> list[str]:
 def check_items_in_headers(config: Mapping, repo_root: str | Path,
                            source_name: str = "config.yaml") -> None:
     """Stop when an instrument's ``items`` (pattern or list) match no column of any of the study's
-    sources, read from their headers. The message begins as the ingest's own for the same
-    problem, then names the config key and the closest column names.
+    sources, read from their headers, or when ``analyses.screening.duration_column`` names none.
+    The message begins as the ingest's own for the same problem, then names the config key and the
+    closest column names.
 
     Raises
     ------
@@ -311,6 +312,14 @@ def check_items_in_headers(config: Mapping, repo_root: str | Path,
         present = set().union(*(header.candidates for header in headers))
         names = list(dict.fromkeys(name for header in headers for name in header.names if name))
         labels = ", ".join(source_labels(study["sources"]))
+        duration = ((study.get("analyses") or {}).get("screening") or {}).get("duration_column")
+        if duration and duration not in present:
+            near = closest_names([duration], names)
+            raise UserError(f"{labels}: no column {duration!r}; check studies.{study_id}.analyses.screening."
+                            f"duration_column of {source_name}: it names the column holding each "
+                            f"response's duration in seconds"
+                            + (f" (the closest columns are {', '.join(near)})" if near else
+                               ", or remove the key when the exports record none"))
         for index, use in enumerate(study["instruments"]):
             items = use["items"]
             instrument = load_instrument(use["instrument"], repo_root)
