@@ -100,11 +100,6 @@ def role_lock(dev_lock_text: str, extras: tuple[str, ...] = ()) -> str:
             + "\n".join(lines) + "\n")
 
 
-def runtime_lock(dev_lock_text: str) -> str:
-    """requirements.lock's text: the runtime closure."""
-    return role_lock(dev_lock_text)
-
-
 def environment_yaml(pins: list[str]) -> str:
     lines = [
         "# Conda environment for `snakemake --sdm conda`; generated from requirements.lock by",

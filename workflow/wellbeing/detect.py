@@ -243,25 +243,15 @@ def flow(value) -> str:
 
 
 def _head_records(path: Path) -> tuple[str, list[list[str]]]:
-    """The delimiter and the first records of a text file (as the readers sniff it)."""
-    import csv
-    import io
+    """The delimiter and the first records of a text file, decoded and sniffed as the readers do
+    (the parse-time header check's own helpers)."""
+    from .headers import _head_text, _sniffed, _text_records
 
-    data = path.read_bytes()[: 1 << 20]
-    for encoding in ("utf-8-sig", "utf-16", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=counts.get) if max(counts.values()) else ","
-    try:
-        records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r][:5]
-    except csv.Error:
-        records = []
-    return delimiter, records
+    text = _head_text(path, None)
+    if text is None:
+        return ",", []
+    delimiter = _sniffed(text)
+    return delimiter, [record for _, record in (_text_records(text, delimiter) or [])][:5]
 
 
 def _is_dictionary(records: Sequence[Sequence[str]]) -> bool:
