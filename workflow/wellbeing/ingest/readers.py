@@ -169,7 +169,9 @@ def _table(label: str, header: list[str], records: list, header_row: int = 1,
     not held twice."""
     names, renamed = unique_header(label, header, header_row, notes if notes is not None else [])
     width = len(names)
-    cells = np.full((len(records), width), "", dtype=object)
+    # column-major: every later step reads the frame a column at a time (factorising a column
+    # laid out contiguously is about three times faster than one strided across rows)
+    cells = np.full((len(records), width), "", dtype=object, order="F")
     rows = []
     for position, (number, record) in enumerate(records):
         if len(record) > width and any(value.strip() for value in record[width:]):
