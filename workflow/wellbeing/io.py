@@ -83,7 +83,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    handled = frame.shape[1] > 0 and all(_csv_cells(frame.iloc[:0, position]) is not None
+    handled = frame.shape[1] > 0 and all(_csv_codes(frame.iloc[:0, position]) is not None
                                          for position in range(frame.shape[1]))
     if not handled:
         frame.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n")
@@ -92,11 +92,36 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> None:
             handle.write(",".join(_quoted(str(name)) for name in frame.columns) + "\n")
             for start in range(0, len(frame), _ROWS_PER_CHUNK):
                 chunk = frame.iloc[start:start + _ROWS_PER_CHUNK]
-                columns = [_csv_cells(chunk.iloc[:, position]) for position in range(frame.shape[1])]
-                if len(columns) == 1:
-                    columns[0][columns[0] == ""] = '""'     # as csv does: a lone empty field is quoted
+                coded = [_csv_codes(chunk.iloc[:, position]) for position in range(frame.shape[1])]
+                if len(coded) == 1:
+                    codes, texts = coded[0]
+                    texts = np.where(texts == "", '""', texts)   # as csv does: a lone empty field is quoted
+                    coded = [(codes, texts)]
+                columns = [texts[codes] for codes, texts in _joined_neighbours(coded)]
                 handle.write("\n".join(map(",".join, zip(*columns))) + "\n")
     partial.replace(path)
+
+
+def _joined_neighbours(coded: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Neighbouring columns joined into one (their fields with the comma between) wherever the
+    rows hold few distinct combinations of them.
+
+    Why: joining each row's fields is most of the time of writing a long table (12 million rows of
+    participant, wave, group, instrument, scale...). Its repetitive columns have a few hundred
+    combinations, each joined once and broadcast, so each row joins three or four pieces, not nine.
+    """
+    joined = [coded[0]]
+    for codes, texts in coded[1:]:
+        left_codes, left_texts = joined[-1]
+        pairs = left_codes.astype(np.int64) * len(texts) + codes
+        pair_codes, distinct = _factorised_small(pairs, len(left_texts) * len(texts))
+        if len(distinct) > max(len(pairs) // 8, 1):
+            joined.append((codes, texts))           # nearly one combination per row: no gain
+            continue
+        left, right = np.divmod(distinct, len(texts))
+        joined[-1] = (pair_codes, np.array([a + "," + b for a, b in zip(left_texts[left], texts[right])],
+                                           dtype=object))
+    return joined
 
 
 #: Rows formatted at a time: bounds the memory of the cell texts of a long table.
@@ -121,10 +146,10 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
-def _csv_cells(column: pd.Series) -> np.ndarray | None:
+def _csv_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """The fields of one column exactly as pandas' ``to_csv`` writes them (missing as "", text
-    quoted where needed), or None for a dtype left to pandas (dates, categories, nullable floats
-    and booleans).
+    quoted where needed), as the distinct fields and each row's index among them; None for a
+    dtype left to pandas (dates, nullable floats and booleans).
 
     Why: pandas formats each float cell by numpy's shortest repr, one by one (about 0.5 us a
     cell, 45 s for a 300,000 x 280 response table), and quotes each row through the csv
@@ -136,30 +161,75 @@ def _csv_cells(column: pd.Series) -> np.ndarray | None:
         values = np.ascontiguousarray(column.to_numpy())
         # Distinct bit patterns, so that -0.0 stays apart from 0.0.
         codes, distinct = pd.factorize(values.view(f"i{values.itemsize}"))
-        cells = distinct.view(dtype).astype(str).astype(object)[codes]
+        texts = distinct.view(dtype).astype(str).astype(object)
         if dtype.kind == "f":
-            cells[np.isnan(values)] = ""
-        return cells
+            texts[np.isnan(distinct.view(dtype))] = ""
+        return codes, texts
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and getattr(dtype, "kind", "") in "iu" \
             and hasattr(dtype, "numpy_dtype"):                       # nullable Int64 and kin
-        missing = column.isna().to_numpy()
         codes, distinct = pd.factorize(column.to_numpy(dtype=dtype.numpy_dtype, na_value=0))
-        cells = distinct.astype(str).astype(object)[codes]
-        cells[missing] = ""
-        return cells
+        texts = np.append(distinct.astype(str).astype(object), "")
+        codes[column.isna().to_numpy()] = len(texts) - 1
+        return codes, texts
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
-        return np.where(column.to_numpy(), "True", "False").astype(object)
+        return column.to_numpy().astype(np.int8), np.array(["False", "True"], dtype=object)
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = _csv_codes(pd.Series(dtype.categories))
+        if categories is None:
+            return None
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = len(dtype.categories)      # missing: the empty field after the texts
+        return codes, np.append(categories[1][categories[0]], "")
     if (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
-        values = column.to_numpy(dtype=object, copy=True)
-        values[column.isna().to_numpy()] = ""
-        codes, distinct = pd.factorize(values)
+        codes, distinct = _factorised_runs(column)
         if all(type(value) is str for value in distinct):
-            return np.array([_quoted(value) for value in distinct] + [""], dtype=object)[codes]
+            codes[codes < 0] = len(distinct)          # missing: the empty field after the texts
+            return codes, np.array([_quoted(value) for value in distinct] + [""], dtype=object)
         # hashing makes 1, 1.0 and True one value: mixed objects are written cell by cell, a
         # float by repr and anything else by str, as the csv module does
-        return np.array([_quoted(float.__repr__(value) if isinstance(value, float) else str(value))
-                         for value in values], dtype=object)
+        values = column.to_numpy(dtype=object)
+        missing = column.isna().to_numpy()
+        return np.arange(len(values)), np.array(
+            ["" if absent else _quoted(float.__repr__(value) if isinstance(value, float) else str(value))
+             for value, absent in zip(values, missing)], dtype=object)
     return None
+
+
+def _factorised_small(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of integers in ``range(size)``, by a look-up table when that is small,
+    the distinct values in increasing order (any order serves the writer)."""
+    if size > 1 << 20:
+        return pd.factorize(codes)
+    present = np.zeros(size, dtype=bool)
+    present[codes] = True
+    distinct = np.flatnonzero(present)
+    index = np.empty(size, dtype=np.int64)
+    index[distinct] = np.arange(len(distinct))
+    return index[codes], distinct
+
+
+def _factorised_runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(column)``, taking a column that holds runs of one value (a long table's
+    participant, wave and group) a run at a time: text is hashed once per run, not per row."""
+    values = column.to_numpy(dtype=object)
+    if len(values) > 1:
+        starts = np.empty(len(values), dtype=bool)
+        starts[0] = True
+        try:
+            np.not_equal(values[1:], values[:-1], out=starts[1:])
+        except TypeError:                   # pd.NA: no truth value; take the rows one by one
+            return pd.factorize(column)
+        heads = np.flatnonzero(starts)
+        if len(heads) <= len(values) // 4:
+            codes, distinct = pd.factorize(values[heads])
+            return np.repeat(codes, np.diff(np.append(heads, len(values)))), distinct
+    return pd.factorize(column)
+
+
+def _csv_cells(column: pd.Series) -> np.ndarray | None:
+    """Each row's field of ``column`` as :func:`write_table` writes it (None: left to pandas)."""
+    coded = _csv_codes(column)
+    return None if coded is None else coded[1][coded[0]]
 
 
 def sha256_file(path: str | os.PathLike) -> str:
