@@ -18,6 +18,7 @@ rule anova:
         "logs/{study}/anova.log",
     benchmark:
         "benchmarks/{study}/anova.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../../envs/pipeline.yaml"
     resources:

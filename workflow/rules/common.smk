@@ -95,6 +95,12 @@ wildcard_constraints:
     name=exactly(entry["name"] for entry in CORRELATION_SETS),
 
 
+#: `priority:` of the jobs on a large study's longest chain (scores -> ANOVA -> participant flow
+#: -> its figure -> the notebooks, the data audit last of all): started first when cores free up,
+#: so that the last job does not run alone while the other cores idle.
+CRITICAL_PATH = 1
+
+
 def study_settings(wildcards):
     """The validated config of one study (defaults filled in)."""
     return CONFIG["studies"][wildcards.study]

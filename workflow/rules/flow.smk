@@ -13,6 +13,7 @@ rule flow:
         "logs/{study}/flow.log",
     benchmark:
         "benchmarks/{study}/flow.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../../envs/pipeline.yaml"
     resources:
@@ -39,6 +40,7 @@ rule figure_flow:
         "logs/{study}/figure_flow.log",
     benchmark:
         "benchmarks/{study}/figure_flow.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../../envs/pipeline.yaml"
     resources:

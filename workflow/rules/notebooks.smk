@@ -17,6 +17,7 @@ rule notebook:
         "benchmarks/{study}/notebook_{notebook}.tsv"
     wildcard_constraints:
         notebook="|".join(NOTEBOOKS),
+    priority: CRITICAL_PATH
     conda:
         "../../envs/pipeline.yaml"
     resources:

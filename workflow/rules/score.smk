@@ -15,6 +15,7 @@ rule score:
         "logs/{study}/score.log",
     benchmark:
         "benchmarks/{study}/score.tsv"
+    priority: CRITICAL_PATH
     conda:
         "../../envs/pipeline.yaml"
     resources:
