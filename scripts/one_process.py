@@ -57,7 +57,7 @@ def run(root: Path, notebooks_too: bool = True, timings: dict | None = None) -> 
             io.write_table(result.careless, out / "screening" / "careless.csv")
         with timed("score"):
             responses = io.read_table(out / "ingest" / "responses.csv")
-            scores, wide = score.for_study(responses, study, root_text)
+            scores, wide = score.for_study(responses, study, root_text, labels_as_categories=True)
             io.write_table(scores, out / "scores" / "scores.csv")
             io.write_table(wide, out / "scores" / "scores_wide.csv")
         wide = io.read_table(out / "scores" / "scores_wide.csv")

@@ -92,9 +92,13 @@ def long_table(participants: int = 50) -> pd.DataFrame:
     })
 
 
-def test_a_long_table_of_runs_and_repeats_is_written_as_pandas_writes_it(tmp_path, monkeypatch):
-    # its repeated columns are read a run at a time and its neighbours joined: both must keep the bytes
+@pytest.mark.parametrize("labels", ["text", "categories"])
+def test_a_long_table_of_runs_and_repeats_is_written_as_pandas_writes_it(labels, tmp_path, monkeypatch):
+    # its repeated columns are read a run at a time and its neighbours joined: both must keep the
+    # bytes; as categories (what the score job writes), each chunk writes the categories it uses
     frame = long_table()
+    if labels == "categories":
+        frame = frame.astype({name: "category" for name in ["participant", "wave", "group", "scale"]})
     assert written_bytes(frame, tmp_path) == pandas_bytes(frame)
     monkeypatch.setattr(io, "_ROWS_PER_CHUNK", 37)         # chunks that cut runs in two
     assert written_bytes(frame, tmp_path) == pandas_bytes(frame)

@@ -529,6 +529,24 @@ def study_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_labels_as_categories_hold_the_same_table_and_write_the_same_file(tmp_path):
+    # what the score job asks for: the label columns as categories, the same values and bytes
+    from wellbeing import io
+
+    pss, brs = load_instrument("pss10"), load_instrument("brs")
+    arguments = (study_frame(), [(pss, "PSS_{n}"), (brs, "BRS{n}")],
+                 [{"column": "Practice_min", "name": "home_practice"}])
+    text, text_wide = score_study(*arguments, waves=["pre", "post"])
+    coded, coded_wide = score_study(*arguments, waves=["pre", "post"], labels_as_categories=True)
+    labels = ["participant", "wave", "group", "instrument", "scale"]
+    assert all(isinstance(coded[name].dtype, pd.CategoricalDtype) for name in labels)
+    pd.testing.assert_frame_equal(coded.astype({name: text[name].dtype for name in labels}), text)
+    pd.testing.assert_frame_equal(coded_wide, text_wide)
+    io.write_table(text, tmp_path / "text.csv")
+    io.write_table(coded, tmp_path / "coded.csv")
+    assert (tmp_path / "text.csv").read_bytes() == (tmp_path / "coded.csv").read_bytes()
+
+
 def test_score_study_long_and_wide():
     pss, brs = load_instrument("pss10"), load_instrument("brs")
     long, wide = score_study(study_frame(), [(pss, "PSS_{n}"), (brs, "BRS{n}")],

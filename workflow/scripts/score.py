@@ -9,7 +9,8 @@ from wellbeing.errors import exit_on_user_error
 
 def main():
     responses = io.read_table(snakemake.input.responses)
-    scores, wide = score.for_study(responses, snakemake.params.study, snakemake.params.root)
+    scores, wide = score.for_study(responses, snakemake.params.study, snakemake.params.root,
+                                   labels_as_categories=True)
     io.write_table(scores, snakemake.output.scores)
     io.write_table(wide, snakemake.output.wide)
 

@@ -174,12 +174,17 @@ def _csv_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
         return column.to_numpy().astype(np.int8), np.array(["False", "True"], dtype=object)
     if isinstance(dtype, pd.CategoricalDtype):
-        categories = _csv_codes(pd.Series(dtype.categories))
+        missing = len(dtype.categories)
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = missing
+        codes, used = _factorised_small(codes, missing + 1)   # only the categories these rows use
+        present = used[used < missing]
+        categories = _csv_codes(pd.Series(dtype.categories[present]))
         if categories is None:
             return None
-        codes = column.cat.codes.to_numpy().astype(np.int64)
-        codes[codes < 0] = len(dtype.categories)      # missing: the empty field after the texts
-        return codes, np.append(categories[1][categories[0]], "")
+        texts = np.full(len(used), "", dtype=object)          # missing: the empty field
+        texts[used < missing] = categories[1][categories[0]]
+        return codes, texts
     if (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
         codes, distinct = _factorised_runs(column)
         if all(type(value) is str for value in distinct):
