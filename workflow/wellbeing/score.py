@@ -182,7 +182,8 @@ def item_values(responses: pd.DataFrame, instrument: Instrument, pattern: str) -
             f"{'pattern ' + repr(pattern) if isinstance(pattern, str) else 'the listed items'}: {shown}{hint}. "
             "Fix the instrument's items pattern in the study config or the column names")
 
-    values = np.full((len(responses), instrument.n_items), np.nan)
+    # column by column, as it is filled (and as the frame below holds it)
+    values = np.full((len(responses), instrument.n_items), np.nan, order="F")
     low, high = instrument.response_min, instrument.response_max
     outside: list[tuple[str, float, float]] = []
     for position, column in enumerate(columns):
