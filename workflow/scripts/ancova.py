@@ -8,7 +8,7 @@ from wellbeing.errors import exit_on_user_error
 
 
 def main():
-    scores = io.read_table(snakemake.input.scores)
+    scores = ancova.read_scores(snakemake.input.scores, snakemake.params.study)  # its columns only
     result = ancova.for_study(scores, snakemake.params.study)
     for name in ("ancova", "adjusted_means", "contrasts", "assumptions", "ledger"):
         io.write_table(getattr(result, name), snakemake.output[name])

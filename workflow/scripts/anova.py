@@ -8,7 +8,7 @@ from wellbeing.errors import exit_on_user_error
 
 
 def main():
-    scores = io.read_table(snakemake.input.scores)
+    scores = anova.read_scores(snakemake.input.scores, snakemake.params.study)  # its columns only
     result = anova.for_study(scores, snakemake.params.study)
     for name in ("anova", "cells", "followups", "mixed_model", "assumptions", "ledger"):
         io.write_table(getattr(result, name), snakemake.output[name])

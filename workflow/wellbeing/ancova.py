@@ -252,6 +252,22 @@ def settings_of(study: Mapping) -> dict:
     return settings
 
 
+def input_columns(study: Mapping) -> list[str]:
+    """The columns of ``scores/scores_wide.csv`` that :func:`for_study` reads: the
+    identifiers, the between factors, the outcomes, the covariates and the variables of the
+    populations' rules."""
+    settings = settings_of(study)
+    columns = ["participant", "wave", "group", *anova_stage.further_factors(study),
+               *settings.get("outcomes", []), *settings["covariates"],
+               *anova_stage.population_variables(study, "ancova")]
+    return list(dict.fromkeys(columns))
+
+
+def read_scores(path, study: Mapping) -> pd.DataFrame:
+    """The scores table :func:`for_study` needs (:func:`input_columns` of it)."""
+    return anova_stage.read_columns(path, input_columns(study))
+
+
 def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AncovaResult:
     """The ANCOVA stage of one study: every table of ``results/<study>/ancova/``.
 
@@ -283,6 +299,9 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AncovaResult:
     baseline, outcome_wave = str(settings["baseline"]), str(settings["outcome_wave"])
     covariates = list(settings["covariates"])
     method, ci_level = settings["p_adjust"], float(settings["ci_level"])
+    if baseline == outcome_wave:    # the config refuses it; a caller of the library is told so
+        raise UserError(f"analyses.ancova.outcome_wave: '{outcome_wave}' does not come after the "
+                        f"baseline '{baseline}'")
     absent = [v for v in outcomes + covariates if v not in scores_wide.columns]
     if absent:
         raise UserError(f"analyses.ancova: {', '.join(absent)} not in the scores; give "
@@ -290,21 +309,28 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AncovaResult:
     factors = anova_stage.between_factors({**study, "design": "mixed"})
     further = anova_stage.further_factors(study)
     data, info = anova_stage._prepare(scores_wide, study, further)
-    at_baseline = data[data["wave"] == baseline].set_index("participant")
+    compared = [baseline, outcome_wave]
+    # each outcome's scores (the same in every population) and each covariate's at baseline
+    scores_of = {outcome: anova_stage._outcome_scores(data, info, outcome, compared)
+                 for outcome in outcomes}
+    at_baseline = {name: anova_stage._outcome_scores(data, info, name, [baseline])[0][0]
+                   for name in covariates}
 
     tables = {name: [] for name in ("ancova", "adjusted_means", "contrasts", "assumptions", "ledger")}
     for population in anova_stage.analysed_populations(study, "ancova"):
-        excluded = anova_stage.population_exclusions(scores_wide, study, population)
+        excluded = anova_stage._per_participant(
+            info, anova_stage.population_exclusions(scores_wide, study, population))
         for outcome in outcomes:
-            ledger, Y, keys, _ = anova_stage._outcome_tables(data, info, outcome,
-                                                             [baseline, outcome_wave], excluded)
+            ledger, Y, keys, _ = anova_stage._outcome_tables(data, info, outcome, compared, excluded,
+                                                             scores_of[outcome])
             ledger = ledger.drop(columns=["n_waves_scored", "in_mixed_model"])
-            included = ledger.loc[ledger["status"] == "included", "participant"].to_numpy()
-            values = {name: at_baseline[name].reindex(included).to_numpy(float) for name in covariates}
+            included = np.flatnonzero((ledger["status"] == "included").to_numpy(bool))
+            values = {name: column[included] for name, column in at_baseline.items()}
             lacking = np.zeros(len(included), dtype=bool)
             for name, column in values.items():
                 missing = np.isnan(column)
-                where = ledger["participant"].isin(included[missing])
+                where = np.zeros(len(ledger), dtype=bool)
+                where[included[missing]] = True
                 ledger.loc[where, "reason"] = f"{name} missing at {baseline}"
                 lacking |= missing
             ledger.loc[ledger["reason"] != "", "status"] = "excluded"

@@ -117,6 +117,53 @@ ANOVA_COLUMNS = ["outcome", "population", "effect", "df1", "df2", "SS", "MS", "S
                  "p_adjusted", "p_adjust", "pes", "pes_ci_low", "pes_ci_high", "ci_level", "ges",
                  "eps_gg", "eps_hf", "p_gg", "p_hf", "mauchly_w", "mauchly_p", "ss_type", "n",
                  "n_excluded", "primary", "note"]
+def population_variables(study: Mapping, analysis: str = "anova") -> list[str]:
+    """The variables the exclusion rules of an analysis's populations read.
+
+    >>> population_variables({"populations": {"pp": {"exclude": [{"variable": "sessions", "below": 6}]}},
+    ...                       "analyses": {"anova": {"populations": ["all", "pp"]}}})
+    ['sessions']
+    """
+    found = []
+    for population in analysed_populations(study, analysis):
+        if population == ALL_POPULATION:
+            continue
+        for rule in ((study.get("populations") or {}).get(population) or {}).get("exclude") or []:
+            if rule.get("variable") is not None and rule["variable"] not in found:
+                found.append(rule["variable"])
+    return found
+
+
+def input_columns(study: Mapping) -> list[str]:
+    """The columns of ``scores/scores_wide.csv`` that :func:`for_study` reads: the
+    identifiers, the between factors, the outcomes and the variables of the populations' rules
+    (the group of a single arm is set, not read)."""
+    settings = study.get("analyses", {}).get("anova") or {}
+    columns = ["participant", "wave", *(["group"] if has_group_factor(study) else []),
+               *further_factors(study), *settings.get("outcomes", []),
+               *population_variables(study, "anova")]
+    return list(dict.fromkeys(columns))
+
+
+def read_columns(path, columns: Sequence[str]) -> pd.DataFrame:
+    """``io.read_table`` of the file's ``columns`` only, parsed as in the whole table; the whole
+    table when one is absent (the stage then names what is missing and what there is).
+
+    A stage reads a handful of the scores table's columns: parsing only those is about four
+    times faster at 100,000 participants."""
+    from . import io
+
+    header = pd.read_csv(path, nrows=0).columns
+    if all(column in header for column in columns):
+        return io.read_table(path, usecols=list(columns))
+    return io.read_table(path)
+
+
+def read_scores(path, study: Mapping) -> pd.DataFrame:
+    """The scores table :func:`for_study` needs (:func:`input_columns` of it)."""
+    return read_columns(path, input_columns(study))
+
+
 def population_exclusions(scores_wide: pd.DataFrame, study: Mapping, population: str) -> dict[str, str]:
     """Participants out of a population, each with the rule that puts them out.
 
@@ -219,12 +266,15 @@ def _level_combinations(keys: Mapping[str, tuple[np.ndarray, list]], n: int) -> 
     """
     from itertools import product
 
+    # each level's participants once (not once per combination it is in)
+    equal = [[values == level for level in levels] for values, levels in keys.values()]
     out = []
-    for combo in product(*[levels for _, levels in keys.values()]):
+    for combo in product(*[range(len(levels)) for _, levels in keys.values()]):
         mask = np.ones(n, dtype=bool)
-        for (values, _), level in zip(keys.values(), combo):
-            mask &= values == level
-        out.append((dict(zip(keys, combo)), mask))
+        for at, index in enumerate(combo):
+            mask &= equal[at][index]
+        out.append(({name: levels[index] for (name, (_, levels)), index in zip(keys.items(), combo)},
+                    mask))
     return out
 
 
@@ -243,6 +293,24 @@ class AnovaResult:
 # --------------------------------------------------------------------------------------------
 # Small statistical helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _ncf_cdf(x: float, dfn: float, dfd: float, nc: float) -> float:
+    """``stats.ncf.cdf(x, dfn, dfd, nc)`` (``stats.f.cdf`` at ``nc = 0``): inside the
+    distribution's support and parameter space, the special function it evaluates there, called
+    directly (the same number; the distribution's checks of its arguments cost about ten times
+    more, and a confidence bound calls it dozens of times)."""
+    if dfn > 0 and dfd > 0 and nc >= 0 and 0 < x < math.inf:
+        return special.ncfdtr(dfn, dfd, nc, x) if nc > 0 else special.fdtr(dfn, dfd, x)
+    return stats.ncf.cdf(x, dfn, dfd, nc) if nc > 0 else stats.f.cdf(x, dfn, dfd)
+
+
+def _nct_cdf(x: float, df: float, nc: float) -> float:
+    """``stats.nct.cdf(x, df, nc)``, by its special function where that is what it evaluates
+    (:func:`_ncf_cdf`)."""
+    if df > 0 and nc == nc and -math.inf < x < math.inf:
+        return special.nctdtr(df, nc, x)
+    return stats.nct.cdf(x, df, nc)
 
 
 def _ncp_bound(cdf, statistic: float, target: float, low: float, step: float) -> float:
@@ -277,10 +345,10 @@ def pes_ci(F: float, df1: float, df2: float, level: float = 0.9) -> tuple[float,
     alpha = 1.0 - level
 
     def cdf(f, ncp):
-        value = stats.ncf.cdf(f, df1, df2, ncp) if ncp > 0 else stats.f.cdf(f, df1, df2)
+        value = _ncf_cdf(f, df1, df2, ncp)
         return 0.0 if np.isnan(value) else value  # NaN only far in the upper tail of lambda
 
-    central = stats.f.cdf(F, df1, df2)
+    central = _ncf_cdf(F, df1, df2, 0.0)
     bounds = []
     for target in (1 - alpha / 2, alpha / 2):
         if central <= target:
@@ -295,7 +363,7 @@ def t_ncp_ci(t: float, df: float, level: float) -> tuple[float, float]:
     alpha = 1.0 - level
 
     def cdf(_, ncp):
-        value = stats.nct.cdf(t, df, ncp)
+        value = _nct_cdf(t, df, ncp)
         if np.isnan(value):  # scipy's nct is NaN far in the tails, where it is 0 or 1
             value = 0.0 if ncp > t else 1.0
         return value
@@ -730,17 +798,22 @@ def followups(Y: np.ndarray, groups: Sequence, group_levels: Sequence, waves: Se
                          "contrast": f"{waves[b]} - {waves[a]}",
                          **_paired(block[:, a], block[:, b], level)})
             families.append(("within", *labels.values()))
+    # the participants of each level of each factor, within each combination of the others
+    groupings = {}
+    for compared, (values, levels) in keys.items():
+        others = {name: key for name, key in keys.items() if name != compared}
+        in_level = [values == level for level in levels]
+        groupings[compared] = [(labels, [mask & one for one in in_level])
+                               for labels, mask in _level_combinations(others, len(Y))]
     for j, wave in enumerate(waves):
         for compared, (values, levels) in keys.items():
-            others = {name: key for name, key in keys.items() if name != compared}
-            for labels, mask in _level_combinations(others, len(Y)):
+            for labels, in_level in groupings[compared]:
                 # every pair of levels, each later level minus an earlier one (the reference first)
                 for a, first in enumerate(levels):
-                    for other in levels[a + 1:]:
+                    for b, other in enumerate(levels[a + 1:], start=a + 1):
                         rows.append({"outcome": outcome, "comparison": "between", **labels,
                                      compared: "", "wave": wave, "contrast": f"{other} - {first}",
-                                     **_between(Y[mask & (values == first), j],
-                                                Y[mask & (values == other), j], level)})
+                                     **_between(Y[in_level[a], j], Y[in_level[b], j], level)})
                         families.append(("between", wave, compared, *labels.values()))
     columns = with_factors(FOLLOWUP_COLUMNS, list(factors or {}))
     table = pd.DataFrame(rows).reindex(columns=columns)
@@ -1078,9 +1151,13 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
                               sums=sums)
 
 
-def _mixed_model_design(data: pd.DataFrame, group_levels: Sequence, waves: Sequence,
-                        factors: Mapping[str, Sequence]) -> tuple[pd.DataFrame, list[str]]:
-    """The fixed-effects design of :func:`mixed_model` and the names of the terms it reports.
+def _mixed_model_design(wave: np.ndarray, group: np.ndarray, factor: Mapping[str, np.ndarray],
+                        group_levels: Sequence, waves: Sequence,
+                        factors: Mapping[str, Sequence]) -> tuple[list[str], np.ndarray, list[str]]:
+    """The fixed-effects design of :func:`mixed_model`: its column names, the matrix (one row per
+    observation) and the names of the terms it reports. ``wave``, ``group`` and each array of
+    ``factor`` hold every observation's position among ``waves``, ``group_levels`` and that
+    factor's levels.
 
     The full factorial of time and group (treatment coded: baseline wave, reference group) and
     the further factors (sum-to-zero coded, R's ``contr.sum``, so that the time x group terms
@@ -1088,15 +1165,14 @@ def _mixed_model_design(data: pd.DataFrame, group_levels: Sequence, waves: Seque
     Columns are named ``time[post]``, ``group[imp]``, ``sex[f]`` and joined by ``:``."""
     from itertools import combinations, product
 
-    parts = [{f"time[{w}]": (data["wave"] == w).to_numpy(float) for w in waves[1:]},
-             {f"group[{g}]": (data["group"] == g).to_numpy(float) for g in group_levels[1:]}]
+    parts = [{f"time[{w}]": (wave == j).astype(float) for j, w in enumerate(waves) if j},
+             {f"group[{g}]": (group == j).astype(float) for j, g in enumerate(group_levels) if j}]
     for name, levels in factors.items():
-        values = data[name].astype(str).to_numpy()
-        last = (values == levels[-1]).astype(float)
-        parts.append({f"{name}[{level}]": (values == level).astype(float) - last
-                      for level in levels[:-1]})
+        last = (factor[name] == len(levels) - 1).astype(float)
+        parts.append({f"{name}[{level}]": (factor[name] == j).astype(float) - last
+                      for j, level in enumerate(levels[:-1])})
     parts = [part for part in parts if part]
-    columns = {"(Intercept)": np.ones(len(data))}
+    columns = {"(Intercept)": np.ones(len(wave))}
     for size in range(1, len(parts) + 1):
         for combo in combinations(parts, size):
             for chosen in product(*[list(part.items()) for part in combo]):
@@ -1104,7 +1180,20 @@ def _mixed_model_design(data: pd.DataFrame, group_levels: Sequence, waves: Seque
     reported = [f"time[{w}]:group[{g}]" for w in waves[1:] for g in group_levels[1:]]
     if len(group_levels) < 2:       # a single arm: the change from baseline to each wave
         reported = [f"time[{w}]" for w in waves[1:]]
-    return pd.DataFrame(columns, index=data.index), reported
+    # laid out as pandas lays out a frame of these columns (one block, a column per row)
+    # and hands it over by to_numpy(): the fit's sums do not depend on how it was built
+    X = np.empty((len(columns), len(wave)))
+    for row, values in enumerate(columns.values()):
+        X[row] = values
+    return list(columns), X.T, reported
+
+
+def _positions(values: pd.Series, levels: Sequence) -> np.ndarray:
+    """Each value's position among ``levels`` (-1: none), by ``==`` as a filter compares."""
+    out = np.full(len(values), -1)
+    for j, level in enumerate(levels):
+        out[(values == level).to_numpy(bool)] = j
+    return out
 
 
 def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
@@ -1150,26 +1239,39 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
     data = data[data["group"].isin(group_levels) & data["wave"].isin(waves)]
     for name, levels in factors.items():
         data = data[data[name].astype(str).isin(levels)]
-    exog, interactions = _mixed_model_design(data, group_levels, waves, factors)
+    participant, _ = pd.factorize(data["participant"].astype(str), sort=True)
+    return _fitted_mixed_model(
+        data["score"].to_numpy(float), participant, _positions(data["wave"], waves),
+        _positions(data["group"], group_levels),
+        {name: _positions(data[name].astype(str), levels) for name, levels in factors.items()},
+        group_levels, waves, factors, outcome, level)
+
+
+def _fitted_mixed_model(score: np.ndarray, participant: np.ndarray, wave: np.ndarray,
+                        group: np.ndarray, factor: Mapping[str, np.ndarray], group_levels: Sequence,
+                        waves: Sequence, factors: Mapping[str, Sequence], outcome: str,
+                        level: float) -> pd.DataFrame:
+    """The table of :func:`mixed_model` from its observations: the score, the participant (codes
+    in the order of their identifiers) and the positions of the wave, group and factor levels."""
+    names, X, interactions = _mixed_model_design(wave, group, factor, group_levels, waves, factors)
     group_columns = len(group_levels) > 1
-    n_participants = int(data["participant"].nunique())
+    n_participants = int(np.count_nonzero(np.bincount(participant[participant >= 0])))
     base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
-            "n_observations": int(len(data)), "method": "REML, random intercept per participant"}
+            "n_observations": int(len(score)), "method": "REML, random intercept per participant"}
     note = ""
-    if len(data) and np.ptp(data["score"].to_numpy(float)) == 0:
+    if len(score) and np.ptp(score) == 0:
         note = "no variance: every score is the same; the model is not defined"
-    elif not len(data) or np.linalg.matrix_rank(exog.to_numpy(float)) < exog.shape[1]:
+    elif not len(score) or np.linalg.matrix_rank(X) < X.shape[1]:
         note = ("not estimable: a cell of the design (group, factor level and wave) has no "
                 "score")
     if note:
         return pd.DataFrame([{**base, "term": name, "note": note} for name in interactions]
                             ).reindex(columns=MIXED_MODEL_COLUMNS)
-    fit = fit_random_intercept(data["score"].to_numpy(float), exog.to_numpy(float),
-                               data["participant"].astype(str).to_numpy())
-    fe_params = pd.Series(fit.beta, index=exog.columns)
-    cov = pd.DataFrame(fit.cov, index=exog.columns, columns=exog.columns)
-    position = {name: i for i, name in enumerate(exog.columns)}
-    L = np.zeros((len(interactions), len(exog.columns)))
+    fit = fit_random_intercept(score, X, participant)
+    fe_params = pd.Series(fit.beta, index=names)
+    cov = pd.DataFrame(fit.cov, index=names, columns=names)
+    position = {name: i for i, name in enumerate(names)}
+    L = np.zeros((len(interactions), len(names)))
     for row, name in enumerate(interactions):
         L[row, position[name]] = 1.0
     dfs = satterthwaite_df(fit, L)
@@ -1212,41 +1314,47 @@ def mixed_model(long: pd.DataFrame, group_levels: Sequence, waves: Sequence,
 
 
 def _assign(data: pd.DataFrame, column: str, levels: Sequence[str], where: str,
-            label: str | None = None) -> tuple[dict, dict]:
+            participant: np.ndarray, n_participants: int,
+            label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each participant's level of a between factor (the same at every wave), or the reason
     they have none: ``"<label> missing"``, ``"<label> differs between waves (a, b)"``,
-    ``"<label> x not among <where>"``."""
+    ``"<label> x not among <where>"``. ``participant``: each row's participant (its position
+    among the ``n_participants``); returns, per participant, the level (None without one) and the
+    reason ("" without one)."""
     label = label or column
-    named = data.loc[data[column].notna(), ["participant", column]]
-    named = named.assign(**{column: named[column].map(level_text)}).drop_duplicates()
-    named = named[named[column] != ""]
-    levels_of = named.groupby("participant", sort=False)[column]
-    count = levels_of.size()
-    single = levels_of.first()[count == 1].to_dict()
-    mixed_up = named[named["participant"].isin(count.index[count > 1])]
-    several = {participant: sorted(block) for participant, block
-               in mixed_up.groupby("participant", sort=False)[column]}
-    value_of: dict[str, str | None] = {}
-    reason_of: dict[str, str] = {}
-    for participant in sorted(data["participant"].unique()):
-        values = [single[participant]] if participant in single else several.get(participant, [])
-        if not values:
-            value_of[participant], reason_of[participant] = None, f"{label} missing"
-        elif len(values) > 1:
-            value_of[participant] = None
-            reason_of[participant] = f"{label} differs between waves ({', '.join(values)})"
-        elif values[0] not in levels:
-            value_of[participant] = values[0]
-            reason_of[participant] = f"{label} {values[0]} not among {where}"
-        else:
-            value_of[participant] = values[0]
+    named = data[column].notna().to_numpy(bool)
+    codes, distinct = pd.factorize(data[column].to_numpy()[named])
+    # the level as text, once per distinct value; values that read alike are one level
+    text_codes, texts = pd.factorize(np.array([level_text(value) for value in distinct] + [""],
+                                              dtype=object))
+    texts = np.asarray(texts, dtype=object)
+    text = text_codes[:-1][codes]
+    kept = text != text_codes[-1]
+    pairs = np.unique(participant[named][kept].astype(np.int64) * len(texts) + text[kept])
+    who, what = pairs // len(texts), pairs % len(texts)
+    count = np.bincount(who, minlength=n_participants)
+    value_of = np.full(n_participants, None, dtype=object)
+    reason_of = np.full(n_participants, "", dtype=object)
+    single = count[who] == 1
+    value_of[who[single]] = texts[what[single]]
+    reason_of[count == 0] = f"{label} missing"
+    unknown = np.array([value not in levels for value in texts], dtype=bool)
+    for person, value in zip(who[single & unknown[what]], texts[what[single & unknown[what]]]):
+        reason_of[person] = f"{label} {value} not among {where}"
+    several: dict[int, list[str]] = {}
+    for person, value in zip(who[~single], texts[what[~single]]):
+        several.setdefault(int(person), []).append(value)
+    for person, values in several.items():
+        reason_of[person] = f"{label} differs between waves ({', '.join(sorted(values))})"
     return value_of, reason_of
 
 
 def _prepare(scores_wide: pd.DataFrame, study: Mapping,
              further: Mapping[str, Sequence[str]] | None = None) -> tuple[pd.DataFrame, dict]:
-    """Check the input; return it (waves as text) and each participant's group and further
-    factor levels, or the reasons they have none."""
+    """Check the input; return it (waves as text) and what the outcomes share: the participants
+    (sorted), each row's participant and wave (positions among them and the study's waves),
+    each participant's group and further factor levels (None without one) and the reasons
+    they have none ("" for everyone else)."""
     further = dict(further or {})
     missing = [c for c in ("participant", "wave", "group", *further) if c not in scores_wide.columns]
     if missing:
@@ -1256,8 +1364,17 @@ def _prepare(scores_wide: pd.DataFrame, study: Mapping,
     data["participant"] = data["participant"].astype(str)
     data["wave"] = data["wave"].astype(str)
     waves = [str(w) for w in study["waves"]]
-    duplicated = data.duplicated(subset=["participant", "wave"], keep=False)
-    if duplicated.any():
+    # participants in sorted order (as sorted() orders their identifiers), once for every outcome
+    codes, distinct = pd.factorize(data["participant"].to_numpy(), use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype=object)
+    order = np.array(sorted(range(len(distinct)), key=distinct.__getitem__), dtype=np.intp)
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    participant, participants = rank[codes], distinct[order]
+    wave_codes, wave_values = pd.factorize(data["wave"].to_numpy(), use_na_sentinel=False)
+    pair = participant.astype(np.int64) * max(len(wave_values), 1) + wave_codes
+    if len(pd.unique(pair)) < len(pair):
+        duplicated = data.duplicated(subset=["participant", "wave"], keep=False)
         pairs = data.loc[duplicated, ["participant", "wave"]].drop_duplicates()
         listed = ", ".join(f"participant {p} wave {w}" for p, w in
                            pairs.head(_SHOW).itertuples(index=False))
@@ -1265,65 +1382,116 @@ def _prepare(scores_wide: pd.DataFrame, study: Mapping,
         raise UserError(f"scores_wide: repeated rows for {listed}{more}; the ANOVA needs one row "
                         "per participant and wave (set duplicates: in the study config so ingest "
                         "resolves them)")
-    unknown = sorted(set(data["wave"]) - set(waves))
+    unknown = sorted(set(wave_values) - set(waves))
     if unknown:
         raise UserError(f"scores_wide: wave value(s) {', '.join(unknown)} are not among the "
                         f"study's waves ({', '.join(waves)})")
-    group_of, reasons = _assign(data, "group", [str(g) for g in study["groups"]],
-                                "the study's groups")
-    reason_of = {participant: [reason] for participant, reason in reasons.items()}
+    wave = np.array([waves.index(w) for w in wave_values], dtype=np.intp)[wave_codes]
+    n = len(participants)
+    group_of, reason = _assign(data, "group", [str(g) for g in study["groups"]],
+                               "the study's groups", participant, n)
+    reasons = [reason]
     factor_of = {}
     for index, (name, levels) in enumerate(further.items()):
-        factor_of[name], reasons = _assign(data, name, levels,
-                                           f"factors[{index}].levels ({', '.join(levels)})")
-        for participant, reason in reasons.items():
-            reason_of.setdefault(participant, []).append(reason)
-    return data, {"group": group_of, "factors": factor_of,
-                  "reason": {participant: "; ".join(found) for participant, found in reason_of.items()}}
+        factor_of[name], reason = _assign(data, name, levels,
+                                          f"factors[{index}].levels ({', '.join(levels)})",
+                                          participant, n)
+        reasons.append(reason)
+    reason = reasons[0].copy()
+    for person in np.flatnonzero(np.any([r != "" for r in reasons[1:]], axis=0)) if len(reasons) > 1 else []:
+        reason[person] = "; ".join(found[person] for found in reasons if found[person])
+    return data, {"participants": participants, "participant": participant, "waves": waves,
+                  "wave": wave, "levels": {"group": group_of, **factor_of}, "reason": reason}
 
 
-def _outcome_tables(data, info, outcome, study_waves, excluded: Mapping[str, str] | None = None):
+def _per_participant(info: Mapping, reasons: Mapping[str, str]) -> np.ndarray:
+    """A participant -> reason mapping (:func:`population_exclusions`) as an array over
+    ``info``'s participants, "" for those it leaves in."""
+    out = np.full(len(info["participants"]), "", dtype=object)
+    if reasons:
+        at = pd.Index(info["participants"]).get_indexer(list(reasons))
+        found = at >= 0
+        out[at[found]] = np.array(list(reasons.values()), dtype=object)[found]
+    return out
+
+
+def _level_positions(values: np.ndarray, levels: Sequence) -> np.ndarray:
+    """Each value's position among ``levels``, -1 for none (None)."""
+    codes, distinct = pd.factorize(values)
+    position = {level: j for j, level in enumerate(levels)}
+    return np.array([position.get(value, -1) for value in distinct] + [-1], dtype=np.intp)[codes]
+
+
+def _outcome_scores(data: pd.DataFrame, info: Mapping, outcome: str,
+                    study_waves: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """An outcome's scores, waves x participants (NaN where none), and whether each participant
+    has a row at each wave."""
+    shape = (len(study_waves), len(info["participants"]))
+    has_row = np.zeros(shape, dtype=bool)
+    rows_at = [info["wave"] == info["waves"].index(wave) if wave in info["waves"]
+               else np.zeros(len(data), dtype=bool) for wave in study_waves]
+    for column, rows in enumerate(rows_at):
+        has_row[column, info["participant"][rows]] = True
+    values = data[outcome]
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiub":
+        scores = np.full(shape, np.nan)
+        for column, rows in enumerate(rows_at):
+            scores[column, info["participant"][rows]] = values.to_numpy()[rows]
+    else:                   # text and the like: converted as pandas converts the pivoted table
+        scores = data.pivot(index="participant", columns="wave", values=outcome).reindex(
+            index=info["participants"], columns=study_waves).to_numpy(float).T.copy()
+    return scores, has_row
+
+
+def _outcome_tables(data, info, outcome, study_waves, excluded: np.ndarray | None = None,
+                    scores: tuple[np.ndarray, np.ndarray] | None = None):
     """Ledger, complete-case matrix, every analysed participant's factor levels (``group``
-    first) and the long data of the mixed model, for one outcome and population (``excluded``:
-    participant -> the population rule that puts them out)."""
-    excluded = excluded or {}
+    first) and the observations of the mixed model (participant, wave position, score), for
+    one outcome and population (``excluded``: per participant, the population rule that puts
+    them out, :func:`_per_participant`; ``scores``: :func:`_outcome_scores`, when known)."""
+    participants = info["participants"]
+    excluded = np.full(len(participants), "", dtype=object) if excluded is None else excluded
     is_scale = "." in outcome
-    matrix = data.pivot(index="participant", columns="wave", values=outcome)
-    matrix = matrix.reindex(index=sorted(info["group"]), columns=study_waves)
-    present = data.pivot(index="participant", columns="wave", values="wave").reindex(
-        index=matrix.index, columns=study_waves).notna()
-    participants = matrix.index.to_list()
-    scores = matrix.to_numpy(float)
-    has_row = present.to_numpy(bool)
+    scores, has_row = scores if scores is not None else _outcome_scores(data, info, outcome,
+                                                                         study_waves)
+    missing = np.isnan(scores)
     # The reasons of each participant, in order: their own, the population's, then wave by wave.
-    reason_columns = [[info["reason"].get(participant, "") for participant in participants],
-                      [excluded.get(participant, "") for participant in participants]]
-    for column, wave in enumerate(study_waves):
-        missing = (f"score missing at {wave} under the instrument's missing-item rule "
-                   "(scores/scores.csv)" if is_scale else f"value missing at {wave}")
-        reason_columns.append(np.where(~has_row[:, column], f"no {wave} wave",
-                                       np.where(np.isnan(scores[:, column]), missing, "")).tolist())
-    reasons = ["; ".join(reason for reason in row if reason) for row in zip(*reason_columns)]
-    scored = (~np.isnan(scores)).sum(axis=1)
-    levels = {"group": info["group"], **info["factors"]}
+    # Participants alike in all of these share one reason: it is written once per pattern.
+    pattern = pd.factorize(info["reason"])[0]
+    for part in [pd.factorize(excluded)[0], *np.where(has_row, missing, 2)]:
+        pattern = pd.factorize(pattern.astype(np.int64) * (int(part.max(initial=0)) + 1) + part)[0]
+    first = np.full(int(pattern.max(initial=-1)) + 1, len(participants))
+    np.minimum.at(first, pattern, np.arange(len(participants)))
+    texts = []
+    for person in first:
+        found = [info["reason"][person], excluded[person]]
+        for column, wave in enumerate(study_waves):
+            if not has_row[column, person]:
+                found.append(f"no {wave} wave")
+            elif missing[column, person]:
+                found.append(f"score missing at {wave} under the instrument's missing-item rule "
+                             "(scores/scores.csv)" if is_scale else f"value missing at {wave}")
+        texts.append("; ".join(reason for reason in found if reason))
+    reasons = np.array(texts + [""], dtype=object)[pattern]
+    scored = (~missing).sum(axis=0)
+    included = reasons == ""
+    in_model = (info["reason"] == "") & (excluded == "") & (scored > 0)
     ledger = pd.DataFrame({
-        "outcome": outcome, "participant": participants,
-        **{name: [value_of[participant] for participant in participants]
-           for name, value_of in levels.items()},
-        "status": ["excluded" if reason else "included" for reason in reasons],
-        "reason": reasons, "n_waves_scored": scored.astype(int),
-        "in_mixed_model": [participant not in info["reason"] and participant not in excluded
-                           and bool(n) for participant, n in zip(participants, scored)],
+        "outcome": outcome, "participant": participants, **info["levels"],
+        "status": np.where(included, "included", "excluded").astype(object),
+        "reason": reasons, "n_waves_scored": scored.astype(int), "in_mixed_model": in_model,
     })
-    included = ledger.loc[ledger["status"] == "included", "participant"].to_numpy()
-    Y = matrix.loc[included].to_numpy(float)
-    keys = {name: np.array([value_of[p] for p in included], dtype=object)
-            for name, value_of in levels.items()}
-    model_ids = ledger.loc[ledger["in_mixed_model"], "participant"]
-    long = matrix.loc[model_ids].stack(future_stack=True).rename("score").reset_index()
-    for name, value_of in levels.items():
-        long[name] = long["participant"].map(value_of)
-    return ledger, Y, keys, long
+    # participants x waves, laid out as a pandas frame of the waves hands them over (one row
+    # per wave in memory): the ANOVA's sums do not depend on how the matrix was built
+    Y = np.ascontiguousarray(scores[:, included]).T
+    keys = {name: values[included] for name, values in info["levels"].items()}
+    # the mixed model's observations, participant by participant and wave by wave
+    model = np.flatnonzero(in_model)
+    scored_at = ~missing[:, model].T
+    observations = {"participant": np.broadcast_to(model[:, None], scored_at.shape)[scored_at],
+                    "wave": np.broadcast_to(np.arange(len(study_waves)), scored_at.shape)[scored_at],
+                    "score": scores[:, model].T[scored_at]}
+    return ledger, Y, keys, observations
 
 
 def change_score_note(study: Mapping) -> str:
@@ -1478,10 +1646,16 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
 
     tables = {name: [] for name in ("anova", "cells", "followups", "mixed_model", "assumptions",
                                     "ledger")}
+    # every participant's group and factor levels as positions among the levels (the mixed model)
+    positions = {name: _level_positions(info["levels"][name], factor_levels)
+                 for name, factor_levels in {"group": levels, **further}.items()}
+    # an outcome's scores are those of every population
+    scores_of = {outcome: _outcome_scores(data, info, outcome, waves) for outcome in outcomes}
     for population in analysed_populations(study):
-        excluded = population_exclusions(scores_wide, study, population)
+        excluded = _per_participant(info, population_exclusions(scores_wide, study, population))
         for outcome in outcomes:
-            ledger, Y, keys, long = _outcome_tables(data, info, outcome, waves, excluded)
+            ledger, Y, keys, observations = _outcome_tables(data, info, outcome, waves, excluded,
+                                                            scores_of[outcome])
             further_keys = {name: (keys[name], further[name]) for name in further}
             note = _too_small(keys, factors, single_arm,
                               "a score at every wave" if len(waves) > 1 else f"a score at {waves[0]}")
@@ -1505,7 +1679,11 @@ def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AnovaResult:
             tables["assumptions"].append(assumptions(Y, keys["group"], levels, waves, outcome,
                                                      table, further_keys).assign(population=population))
             if len(waves) >= 2:
-                model = mixed_model(long, levels, waves, outcome, factors=further)
+                who = observations["participant"]
+                model = _fitted_mixed_model(
+                    observations["score"], who, observations["wave"], positions["group"][who],
+                    {name: positions[name][who] for name in further}, levels, waves, further,
+                    outcome, 0.95)
                 interaction = table.loc[table["effect"] == primary].iloc[0]
                 model["anova_n"] = int(interaction["n"])
                 model["anova_F"] = interaction.get("F", math.nan)
