@@ -239,3 +239,66 @@ def test_scatter_matrix_prints_r_above_the_diagonal():
     assert [t.get_text() for t in upper[(0, 2)].texts] == ["r = -.45**"]
     assert any("part-whole" in t.get_text() for t in figure.texts)
     figures.plt.close(figure)
+
+
+def set_scores() -> pd.DataFrame:
+    """Three waves; ``age`` recorded at pre only, ``minutes`` at pre and post; P4 has no mid
+    row and P5 no pre row; a code such as 7 read as a number."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for i, participant in enumerate(["P1", "P2", "P3", "P4", "P5", 7]):
+        for wave in ("pre", "mid", "post"):
+            if (participant, wave) in (("P4", "mid"), ("P5", "pre")):
+                continue
+            rows.append({"participant": participant, "wave": wave, "group": "c" if i % 2 else "t",
+                         "a.total": rng.normal(), "b.total": None if (i, wave) == (2, "post") else rng.normal(),
+                         "age": 30.0 + i if wave == "pre" else None,
+                         "minutes": None if wave == "mid" else float(rng.integers(0, 60))})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("entry", [
+    {"variables": ["a.total", "b.total", "age", "minutes"]},                    # the first wave
+    {"variables": ["age", "b.total"], "wave": "mid"},                           # age from pre
+    {"variables": ["minutes", "a.total", "age"], "wave": "post"},
+    {"variables": ["a.total", "b.total", "age", "minutes"], "change": True},
+])
+def test_scatter_matrix_values_are_those_correlated(entry):
+    """The scatter matrix builds its frame without wellbeing.correlations (and its scipy): the
+    same values, participants and order as correlations.analysis_frame."""
+    from wellbeing.correlations import analysis_frame
+
+    scores, study = set_scores(), {"waves": ["pre", "mid", "post"]}
+    entry = {"name": "demo", **entry}
+    expected = analysis_frame(scores, study, entry)[0][entry["variables"]]
+    pd.testing.assert_frame_equal(figures._set_frame(scores, study, entry), expected)
+
+
+def test_ancova_figure_settings_are_the_analysis_defaults():
+    from wellbeing.ancova import settings_of
+
+    for ancova in ({"outcomes": ["a.total"]}, {"outcomes": ["a.total"], "baseline": "mid", "outcome_wave": "post"}):
+        study = {"waves": ["pre", "mid", "post"], "analyses": {"ancova": ancova}}
+        drawn, analysed = figures._ancova_settings(study), settings_of(study)
+        assert {key: drawn[key] for key in ("outcomes", "baseline", "outcome_wave")} == \
+            {key: analysed[key] for key in ("outcomes", "baseline", "outcome_wave")}
+
+
+def test_ancova_means_unadjusted_interval_is_the_t_interval():
+    from scipy import stats
+
+    means = pd.DataFrame({"outcome": "a.total", "group": ["c", "t"], "n": [12, 30], "mean": [10.0, 12.0],
+                          "sd": [2.0, 3.0], "adjusted_mean": [10.5, 11.5], "ci_low": [9.0, 10.0],
+                          "ci_high": [12.0, 13.0]})
+    ancova = pd.DataFrame({"outcome": ["a.total"], "term": ["group"], "F": [4.0], "df1": [1], "df2": [39],
+                           "p": [0.05], "pes": [0.09]})
+    figure = figures.ancova_means(means, ancova, ["a.total"], ["c", "t"])
+    unadjusted = [line for line in lines(figure, "unadjusted")]
+    assert len(unadjusted) == 2
+    bars = [c for c in figure.axes[0].collections if len(c.get_segments()) == 1][::2]   # unadjusted bars
+    for row, bar in zip(means.itertuples(), bars):
+        low, high = bar.get_segments()[0][:, 1]
+        half = stats.t.ppf(0.975, row.n - 1) * row.sd / np.sqrt(row.n)
+        assert low == pytest.approx(row.mean - half, abs=1e-12) and high == pytest.approx(row.mean + half, abs=1e-12)
+    figures.plt.close(figure)
+

@@ -240,13 +240,56 @@ def correlation_heatmap_for_set(long, matrix, study: dict, correlation_set: dict
         note=_correlation_note(long, correlation_set), labels=study_labels(study, root))
 
 
+def _set_frame(scores_wide, study: dict, correlation_set: dict):
+    """One row per participant with the set's variables, the values
+    :func:`wellbeing.correlations.analysis_frame` correlates (tests/test_figures.py holds the
+    two to each other): at the set's wave, or last minus first wave for a scale of a change set,
+    a measure recorded at a single wave taken there. Without analysis_frame's checks, which the
+    correlations job has passed before its figures are drawn; and without importing
+    :mod:`wellbeing.correlations`, whose scipy is half a second of the figure job.
+    """
+    import pandas as pd
+
+    waves = list(study["waves"])
+    variables = list(correlation_set["variables"])
+    data = pd.DataFrame({"participant": scores_wide["participant"].astype(str),
+                         "wave": scores_wide["wave"].astype(str)})
+    change = bool(correlation_set.get("change", False))
+    wave = correlation_set.get("wave") or waves[0]
+    base_wave = waves[0] if change else wave
+    ids = data["participant"] if change else data.loc[data["wave"] == wave, "participant"]
+    participants = pd.Index(pd.unique(ids), name="participant")
+    rows = {}
+
+    def at(variable, at_wave):
+        if at_wave not in rows:
+            rows[at_wave] = (data["wave"] == at_wave).to_numpy()
+        mask = rows[at_wave]
+        values = pd.Series(scores_wide[variable].to_numpy()[mask],
+                           index=pd.Index(data["participant"].to_numpy()[mask], name="participant"),
+                           name=variable)
+        return pd.to_numeric(values, errors="raise").astype(float)
+
+    columns = {}
+    for variable in variables:
+        if "." not in variable:             # a measure: where it was recorded, if at one wave only
+            present = set(data.loc[scores_wide[variable].notna().to_numpy(), "wave"].unique())
+            recorded = [w for w in waves if w in present]
+            values = at(variable, recorded[0] if len(recorded) == 1 else base_wave)
+        elif change:
+            values = at(variable, waves[-1]).sub(at(variable, waves[0]))
+        else:
+            values = at(variable, wave)
+        columns[variable] = values.reindex(participants)
+    return pd.DataFrame(columns, index=participants)
+
+
 def scatter_matrix_for_set(scores_wide, study: dict, correlation_set: dict, root=None, long=None):
     """The scatter matrix of one configured set (only built for sets of at most
     :data:`SCATTER_MATRIX_MAX` variables), with the set's r from ``long`` above the diagonal."""
-    from .correlations import analysis_frame
     from .tables import study_labels
 
-    frame, _, _ = analysis_frame(scores_wide, study, correlation_set)
+    frame = _set_frame(scores_wide, study, correlation_set)
     # n as the heatmap and the table give it: participants with both values of a pair
     n_text, data = _set_description(long, correlation_set, study)
     return scatter_matrix(frame, list(correlation_set["variables"]),
@@ -578,6 +621,8 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
         One axes per panel; one ``Line2D`` per participant with ``gid="trajectory"`` and one per
         group with ``gid="means"``.
     """
+    import pandas as pd
+
     mine = cells[cells["outcome"] == outcome]
     groups = [str(g) for g in (groups or dict.fromkeys(mine["group"].astype(str)))]
     waves = [str(w) for w in (waves or dict.fromkeys(mine["wave"].astype(str)))]
@@ -588,13 +633,15 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                                     sharey=True, squeeze=False)
         matrix = group_of = None
         if scores_wide is not None and len(waves) > 1:
-            data = scores_wide.copy()
-            data["participant"] = data["participant"].astype(str)
-            data["wave"] = data["wave"].astype(str)
+            # only the columns the trajectories need: not a copy of every score
+            participants = scores_wide["participant"].astype(str)
             if ledger is not None:
                 keep = ledger[(ledger["outcome"] == outcome) & (ledger["status"] == "included")]
             else:
-                keep = data.dropna(subset=["group"]).drop_duplicates("participant")
+                keep = scores_wide.assign(participant=participants).dropna(subset=["group"]) \
+                    .drop_duplicates("participant")
+            data = pd.DataFrame({"participant": participants, "wave": scores_wide["wave"].astype(str),
+                                 outcome: scores_wide[outcome]})
             matrix = data.pivot(index="participant", columns="wave", values=outcome).reindex(columns=waves)
         for axes, (panel_title, block) in zip(grid.flat, panels):
             if matrix is not None:
@@ -602,15 +649,16 @@ def anova_interaction(outcome: str, cells, scores_wide=None, ledger=None, anova=
                 for part in filter(None, panel_title.split(", ")):
                     name, level = part.split(" = ", 1)
                     members = members[_levels(members[name]) == level]
-                group_of = dict(zip(members["participant"].astype(str), members["group"].astype(str)))
+                group_of = dict(zip(members["participant"].astype(str).tolist(),
+                                    members["group"].astype(str).tolist()))
                 x = np.arange(len(waves), dtype=float)
-                drawn, sampled_here = _trajectories_drawn(group_of, groups, matrix.index)
+                drawn, sampled_here = _trajectories_drawn(group_of, groups, matrix.index.tolist())
                 sampled = sampled or sampled_here
-                for participant in drawn:
+                values = matrix.loc[drawn].to_numpy(float)      # one row per drawn participant
+                for participant, row in zip(drawn, values):
                     g = groups.index(group_of[participant])
                     shift = 0.16 * (g - (len(groups) - 1) / 2)     # as the means (dodged)
-                    axes.plot(x + shift, matrix.loc[participant].to_numpy(float),
-                              color=PALETTE[g % len(PALETTE)], alpha=0.22, linewidth=0.7,
+                    axes.plot(x + shift, row, color=PALETTE[g % len(PALETTE)], alpha=0.22, linewidth=0.7,
                               gid="trajectory", zorder=2)
             _draw_means(axes, block, outcome, groups, waves, label_n=len(panels) == 1,
                         names=text.groups if text else None)
@@ -844,7 +892,8 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
         One visible axes per outcome; per group two error bars, ``gid="unadjusted"`` and
         ``gid="adjusted"``.
     """
-    from scipy import stats
+    # t.ppf of scipy.stats is this function; scipy.stats itself would take half a second to import
+    from scipy.special import stdtrit
 
     from .tables import _missing, fmt_number, fmt_p, fmt_unit
 
@@ -860,7 +909,7 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
                     continue
                 row = block.loc[group]
                 n, sd = float(row["n"]), float(row["sd"])
-                half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+                half = stdtrit(n - 1, 0.975) * sd / np.sqrt(n) if n > 1 else np.nan
                 colour = PALETTE[g % len(PALETTE)]
                 bar = axes.errorbar(g - 0.12, row["mean"], yerr=half, color=colour, marker="o",
                                     markerfacecolor="white", markersize=5, capsize=3, linewidth=0,
@@ -907,13 +956,23 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
     return figure
 
 
+def _ancova_settings(study: dict) -> dict:
+    """The settings of ``analyses.ancova`` a figure reads, defaults filled in as
+    :func:`wellbeing.ancova.settings_of` does (tests/test_figures.py holds the two to each other),
+    without importing that module and its scipy.stats: half a second of the figure job."""
+    settings = dict(study.get("analyses", {}).get("ancova") or {})
+    waves = [str(w) for w in study["waves"]]
+    settings.setdefault("baseline", waves[0])
+    settings.setdefault("outcome_wave", waves[-1])
+    return settings
+
+
 def ancova_means_for_study(means, ancova, study: dict, root=None):
     """The ANCOVA figure of one study (the first population its ANCOVA lists)."""
-    from .ancova import settings_of
     from .design import main_population
     from .tables import study_instruments_by_id
 
-    settings = settings_of(study)
+    settings = _ancova_settings(study)
     means = main_population(means, study, "ancova")
     ancova = main_population(ancova, study, "ancova")
     title = (f"{study.get('title', '')}\nMeans at {settings['outcome_wave']} with 95% CI, unadjusted "
