@@ -302,3 +302,18 @@ def test_ancova_means_unadjusted_interval_is_the_t_interval():
         assert low == pytest.approx(row.mean - half, abs=1e-12) and high == pytest.approx(row.mean + half, abs=1e-12)
     figures.plt.close(figure)
 
+
+def test_figure_inputs_read_only_the_columns_drawn(tmp_path):
+    from wellbeing import io
+
+    study = {"waves": ["pre", "post"], "factors": [{"column": "Sex", "name": "sex", "levels": ["f", "m"]}]}
+    io.write_table(set_scores().assign(sex="f"), tmp_path / "scores_wide.csv")
+    scores = figures.read_scores(tmp_path / "scores_wide.csv", study, ["b.total"])
+    assert list(scores.columns) == ["participant", "wave", "group", "b.total", "sex"]
+    assert scores["participant"].iloc[-1] == "7"                      # identifiers as text
+    ledger = pd.DataFrame({"outcome": ["a.total", "b.total"], "population": "all", "participant": ["007", "007"],
+                           "group": "c", "sex": "f", "status": "included", "reason": "", "n_waves_scored": 2})
+    io.write_table(ledger, tmp_path / "ledger.csv")
+    read = figures.read_ledger(tmp_path / "ledger.csv", study, "b.total")
+    assert read.to_dict("list") == {"outcome": ["b.total"], "population": ["all"], "participant": ["007"],
+                                    "group": ["c"], "sex": ["f"], "status": ["included"]}
