@@ -17,10 +17,10 @@ from typing import Mapping
 
 #: The notebooks, in reading order, and the outputs each needs (relative to results/<study>/).
 NOTEBOOKS = {
-    "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "ingest/responses.csv", "screening/careless.csv",
+    "data_audit": ["ingest/ledger.csv", "ingest/issues.csv", "screening/careless.csv",
                    "ingest/codebook.csv", "ingest/raw_manifest.csv", "scores/scores.csv",
                    "flow/flow.csv", "figures/flow.png"],
-    "scoring_reliability": ["scores/scores.csv", "reliability/reliability.csv", "reliability/items.csv",
+    "scoring_reliability": ["scores/scores_wide.csv", "reliability/reliability.csv", "reliability/items.csv",
                             "figures/reliability_forest.png"],
     "anova": ["anova/anova.csv", "anova/cells.csv", "anova/ledger.csv", "anova/followups.csv",
               "anova/mixed_model.csv", "anova/assumptions.csv", "figures/anova_panel.png"],
@@ -30,7 +30,7 @@ NOTEBOOKS = {
                       "anova/followups.csv", "anova/assumptions.csv", "figures/anova_panel.png"],
     "ancova": ["ancova/ancova.csv", "ancova/adjusted_means.csv", "ancova/contrasts.csv",
                "ancova/assumptions.csv", "ancova/ledger.csv", "figures/ancova.png"],
-    "correlations": ["scores/scores_wide.csv"],
+    "correlations": [],         # its sets' tables and heatmaps: notebook_inputs in workflow/rules/common.smk
     "reliable_change": ["change/reliable_change.csv", "change/reliable_change_participants.csv",
                         "figures/reliable_change.png"],
     "feasibility": ["participants/feasibility.csv"],

@@ -13,6 +13,7 @@ import math
 import re
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from . import io
@@ -178,6 +179,50 @@ def table(frame: pd.DataFrame, labels: Mapping[str, str] | None = None, decimals
     """``frame`` for display in a notebook (``limit``: its first rows only)."""
     shown = frame if limit is None else frame.head(limit)
     return Table(formatted(shown, labels, decimals, groups, adjust))
+
+
+def tally(frame: pd.DataFrame, name: str = "n") -> pd.DataFrame:
+    """The distinct rows of ``frame`` in the order they first occur, each with how many times it
+    occurs (column ``name``); the columns keep their dtypes and a missing value counts as a value.
+
+    The rows of ``frame.groupby(list(frame.columns), sort=False, dropna=False).size()``, taken
+    from ``frame`` itself, in a fraction of its time: the long scores table of a national cohort
+    has 12 million rows, whose groupby takes seconds. A table of the distinct rows and their
+    counts answers any count over ``frame``'s columns (a pivot, a share) as ``frame`` would.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"scale": ["total", "total", "sub", "total"],
+    ...                        "rule": ["complete", "missing", "complete", "complete"]}, dtype="category")
+    >>> tally(scores)
+       scale      rule  n
+    0  total  complete  2
+    1  total   missing  1
+    2    sub  complete  1
+    >>> tally(scores).drop(columns="n").dtypes.equals(scores.dtypes)      # categories stay categories
+    True
+    """
+    key = np.zeros(len(frame), dtype=np.int64)     # the row's codes, column by column, as one number
+    span = 1                                        # how many values key can take
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):       # numbered already (missing: -1)
+            codes, width = values.cat.codes.to_numpy(), len(values.cat.categories) + 1
+        else:
+            codes, distinct = pd.factorize(values)              # a missing value is -1
+            width = len(distinct) + 1
+        if span > np.iinfo(np.int64).max // width:              # key would overflow: number it afresh
+            key, seen = pd.factorize(key)
+            key, span = key.astype(np.int64), len(seen)
+        key *= width                                            # in place: 12 million rows are 100 MB
+        key += codes
+        key += 1
+        span *= width
+    keys = pd.Series(key, copy=False)
+    first = keys.drop_duplicates()               # each distinct row where it first occurs, in order
+    counted = frame.iloc[first.index].reset_index(drop=True)
+    counted[name] = keys.value_counts(sort=False).reindex(first.to_numpy()).to_numpy()
+    return counted
 
 
 class Notebook:
