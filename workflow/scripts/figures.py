@@ -14,7 +14,8 @@ def main():
             snakemake.params.study, snakemake.params.correlation_set)
         figures.save(heatmap, snakemake.output.heatmap, snakemake.output.heatmap_pdf)
     elif snakemake.rule == "figure_scatter_matrix":
-        scatter = figures.scatter_matrix_for_set(io.read_table(snakemake.input.scores),
+        scatter = figures.scatter_matrix_for_set(figures.read_scores(snakemake.input.scores, snakemake.params.study,
+                                                                     snakemake.params.correlation_set["variables"]),
                                                  snakemake.params.study, snakemake.params.correlation_set,
                                                  long=io.read_table(snakemake.input.long))
         figures.save(scatter, snakemake.output.scatter, snakemake.output.scatter_pdf)
@@ -30,10 +31,11 @@ def main():
                                                       snakemake.params.study, snakemake.params.root)
         figures.save(forest, snakemake.output.forest, snakemake.output.forest_pdf)
     elif snakemake.rule == "figure_anova":
+        outcome, study = snakemake.wildcards.outcome, snakemake.params.study
         interaction = figures.anova_interaction_for_study(
-            snakemake.wildcards.outcome, io.read_table(snakemake.input.anova),
-            io.read_table(snakemake.input.cells), io.read_table(snakemake.input.ledger),
-            io.read_table(snakemake.input.scores), snakemake.params.study, snakemake.params.root)
+            outcome, io.read_table(snakemake.input.anova), io.read_table(snakemake.input.cells),
+            figures.read_ledger(snakemake.input.ledger, study, outcome),
+            figures.read_scores(snakemake.input.scores, study, [outcome]), study, snakemake.params.root)
         figures.save(interaction, snakemake.output.interaction, snakemake.output.interaction_pdf)
     elif snakemake.rule == "figure_anova_panel":
         panel = figures.anova_panel_for_study(io.read_table(snakemake.input.anova),
