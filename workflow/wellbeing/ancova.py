@@ -139,7 +139,7 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
     y = np.asarray(y, dtype=float)
     n = len(y)
     design, terms = anova_stage._factorial_design(
-        {name: np.asarray(values, dtype=object) for name, values in factors.items()}, levels, n)
+        {name: anova_stage._level_array(values) for name, values in factors.items()}, levels, n)
     numeric = {"baseline": np.asarray(baseline, dtype=float),
                **{name: np.asarray(values, dtype=float) for name, values in covariates.items()}}
     X = np.column_stack([design[:, :1], *numeric.values(), design[:, 1:]])
@@ -147,7 +147,8 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
     offset = 1 + len(numeric)
     all_terms = {**numeric_terms,
                  **{term: [c - 1 + offset for c in columns] for term, columns in terms.items()}}
-    rank = np.linalg.matrix_rank(X)
+    XtX = X.T @ X
+    rank = anova_stage._rank(X, XtX)
     dfe = n - rank
     empty_terms = pd.DataFrame({"term": list(all_terms), "n": n})
     empty = (empty_terms, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
@@ -161,7 +162,7 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
         return (empty_terms.assign(note=note),) + empty[1:]
     if dfe < 1:
         return (empty_terms.assign(note="not estimable: no residual degrees of freedom"),) + empty[1:]
-    XtX_inv = np.linalg.inv(X.T @ X)
+    XtX_inv = np.linalg.inv(XtX)
     b = XtX_inv @ (X.T @ y)
     residuals = y - X @ b
     SSE = float(residuals @ residuals)
@@ -187,7 +188,7 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
     others = [name for name in levels if name != "group"]
     combos = [dict(zip(others, combo)) for combo in product(*[levels[name] for name in others])]
     q = stats.t.ppf(0.5 + _MEANS_CI / 2, dfe)
-    groups = np.asarray(factors["group"], dtype=object)
+    groups = anova_stage._level_array(factors["group"])
     L = {}
     means = []
     for level in levels["group"]:
@@ -219,7 +220,7 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
     group_columns = all_terms["group"]
     X_slopes = np.column_stack([X, X[:, group_columns] * numeric["baseline"][:, None]])
     checks = []
-    rank_slopes = np.linalg.matrix_rank(X_slopes)
+    rank_slopes = anova_stage._rank(X_slopes, X_slopes.T @ X_slopes)
     if rank_slopes > rank and n - rank_slopes >= 1:
         fitted = np.linalg.lstsq(X_slopes, y, rcond=None)[0]
         SSE_slopes = float(np.sum((y - X_slopes @ fitted) ** 2))
@@ -230,7 +231,7 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
                        "note": "F of adding baseline x group: the groups' regression slopes on "
                                "baseline differ when p is small"})
     cell_masks = [mask for _, mask in anova_stage._level_combinations(
-        {name: (np.asarray(factors[name], dtype=object), list(lv)) for name, lv in levels.items()}, n)]
+        {name: (anova_stage._level_array(factors[name]), list(lv)) for name, lv in levels.items()}, n)]
     checks += _levene(residuals, cell_masks, n)
     shapiro = {"test": "shapiro_wilk", "n": n, "note": "residuals"}
     tested = anova_stage.shapiro_test(residuals)

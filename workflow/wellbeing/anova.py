@@ -247,11 +247,22 @@ def with_factors(columns: Sequence[str], names: Sequence[str]) -> list[str]:
     return columns[:at] + [name for name in names if name not in columns] + columns[at:]
 
 
+def _level_array(values) -> np.ndarray:
+    """Every participant's level of a factor as an array to compare levels with: a numpy array
+    as it is (an array of text compares in C, not element by element in Python), any other
+    sequence as Python objects.
+
+    >>> _level_array(["a", 1]).dtype, _level_array(np.array(["a", "b"])).dtype
+    (dtype('O'), dtype('<U1'))
+    """
+    return values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+
+
 def _design_keys(groups: Sequence, group_levels: Sequence,
                  factors: Mapping[str, tuple[Sequence, Sequence]] | None = None) -> dict:
     """Each between factor, ``group`` first: name -> (every participant's level, the levels)."""
-    keys = {"group": (np.asarray(groups, dtype=object), list(group_levels))}
-    keys.update({name: (np.asarray(values, dtype=object), list(levels))
+    keys = {"group": (_level_array(groups), list(group_levels))}
+    keys.update({name: (_level_array(values), list(levels))
                  for name, (values, levels) in (factors or {}).items()})
     return keys
 
@@ -311,6 +322,22 @@ def _nct_cdf(x: float, df: float, nc: float) -> float:
     if df > 0 and nc == nc and -math.inf < x < math.inf:
         return special.nctdtr(df, nc, x)
     return stats.nct.cdf(x, df, nc)
+
+
+def _t_ppf(q: float, df: float) -> float:
+    """``stats.t.ppf(q, df)``, by its special function where that is what it evaluates
+    (:func:`_ncf_cdf`; ``* 1 + 0``: the distribution's scale and location)."""
+    if df > 0 and 0 < q < 1:
+        return special.stdtrit(df, q) * 1.0 + 0.0
+    return stats.t.ppf(q, df)
+
+
+def _t_sf(x: float, df: float) -> float:
+    """``stats.t.sf(x, df)``, by its special function where that is what it evaluates
+    (:func:`_ncf_cdf`)."""
+    if df > 0 and -math.inf < x < math.inf:
+        return special.stdtr(df, -x)
+    return stats.t.sf(x, df)
 
 
 def _ncp_bound(cdf, statistic: float, target: float, low: float, step: float) -> float:
@@ -388,6 +415,20 @@ def _hedges_j(df: float) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+def _rank(X: np.ndarray, XtX: np.ndarray):
+    """``np.linalg.matrix_rank(X)``, given ``XtX = X' X``: without the SVD of X where X' X
+    shows plainly that X has full column rank (its smallest eigenvalue above 1e-6 of the
+    largest: X's condition number below 1000, where matrix_rank's tolerance is
+    ``max(X.shape) * eps`` relative), else by that SVD. A design matrix of 100,000 rows is
+    decomposed in tens of milliseconds; its cross-product's eigenvalues take microseconds."""
+    n, p = X.shape
+    if 0 < p <= n and np.isfinite(XtX).all():
+        values = np.linalg.eigvalsh(XtX)
+        if values[0] > 1e-6 * values[-1] > 0:
+            return np.intp(p)
+    return np.linalg.matrix_rank(X)
+
+
 def _orthonormal_contrasts(k: int) -> np.ndarray:
     """A k x (k-1) orthonormal basis of the contrasts among k waves (Helmert, normalised)."""
     basis = np.zeros((k, k - 1))
@@ -433,7 +474,7 @@ def _factorial_design(factors: Mapping[str, np.ndarray], levels: Mapping[str, Se
     from itertools import combinations
 
     names = list(factors)
-    coded = {name: _sum_to_zero(np.asarray(factors[name], dtype=object), list(levels[name]))
+    coded = {name: _sum_to_zero(_level_array(factors[name]), list(levels[name]))
              for name in names}
     columns = [np.ones(n)]
     terms: dict[str, list[int]] = {}
@@ -508,7 +549,7 @@ def factorial_anova(Y: np.ndarray, factors: Mapping[str, Sequence] | None = None
     Y = np.asarray(Y, dtype=float)
     if Y.ndim == 1:
         Y = Y[:, None]
-    factors = {name: np.asarray(values, dtype=object) for name, values in (factors or {}).items()}
+    factors = {name: _level_array(values) for name, values in (factors or {}).items()}
     n, k = Y.shape
     if np.isnan(Y).any():
         raise UserError("ANOVA: scores have missing values; analyse complete cases")
@@ -523,11 +564,12 @@ def factorial_anova(Y: np.ndarray, factors: Mapping[str, Sequence] | None = None
             raise UserError(f"ANOVA: no participant with complete scores in {name} level(s) "
                             f"{', '.join(empty)}")
     X, terms = _factorial_design(factors, levels, n)
-    dfe = n - np.linalg.matrix_rank(X)
+    XtX = X.T @ X
+    dfe = n - _rank(X, XtX)
     if dfe < 1:
         raise UserError(f"ANOVA: {n} participants in {X.shape[1]} cells leave no error degrees of "
                         "freedom")
-    XtX_inv = np.linalg.inv(X.T @ X)
+    XtX_inv = np.linalg.inv(XtX)
     B = XtX_inv @ (X.T @ Y)
     R = Y - X @ B
     E = R.T @ R
@@ -655,7 +697,7 @@ def _describe(values: np.ndarray, level: float = 0.95) -> dict:
     mean = float(values.mean()) if n else math.nan
     sd = float(values.std(ddof=1)) if n > 1 else math.nan
     se = sd / math.sqrt(n) if n > 1 else math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se if n > 1 else math.nan
+    half = float(_t_ppf(0.5 + level / 2, n - 1)) * se if n > 1 else math.nan
     return {"n": n, "mean": mean, "sd": sd, "se": se, "ci_low": mean - half,
             "ci_high": mean + half, "ci_level": level}
 
@@ -707,11 +749,11 @@ def _paired(x: np.ndarray, y: np.ndarray, level: float) -> dict:
     se = d.std(ddof=1) / math.sqrt(n)
     if se == 0:
         return out                      # every change equal: no t, no interval
-    q = stats.t.ppf(0.5 + level / 2, df)
+    q = _t_ppf(0.5 + level / 2, df)
     t = d.mean() / se
     s_av = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2)
     out.update({"diff_ci_low": d.mean() - q * se, "diff_ci_high": d.mean() + q * se, "t": t,
-                "df": float(df), "p": float(2 * stats.t.sf(abs(t), df))})
+                "df": float(df), "p": float(2 * _t_sf(abs(t), df))})
     # d_z: the mean change over the SD of the changes, with the exact noncentral-t interval
     # (effectsize::cohens_d(paired = TRUE) finds the same bounds by optimisation)
     low, high = t_ncp_ci(t, df, level)
@@ -739,9 +781,9 @@ def _between(x: np.ndarray, y: np.ndarray, level: float) -> dict:
     se = math.sqrt(v1 / n1 + v2 / n2)
     df = se ** 4 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1)) if se > 0 else math.nan
     t = out["mean_diff"] / se if se > 0 else math.nan
-    q = stats.t.ppf(0.5 + level / 2, df) if se > 0 else math.nan
+    q = _t_ppf(0.5 + level / 2, df) if se > 0 else math.nan
     out.update({"diff_ci_low": out["mean_diff"] - q * se, "diff_ci_high": out["mean_diff"] + q * se,
-                "t": t, "df": df, "p": float(2 * stats.t.sf(abs(t), df)) if se > 0 else math.nan})
+                "t": t, "df": df, "p": float(2 * _t_sf(abs(t), df)) if se > 0 else math.nan})
     dfp = n1 + n2 - 2
     sp = math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / dfp)
     if sp > 0 and dfp > 1:
@@ -977,7 +1019,17 @@ class ParticipantSums:
 
     @classmethod
     def of(cls, m: np.ndarray, S: np.ndarray, t: np.ndarray, XtX, Xty, yty) -> "ParticipantSums":
-        sizes, group = np.unique(m, return_inverse=True)
+        whole = m.astype(np.intp)
+        if len(m) and (whole == m).all() and 0 <= whole.min() and whole.max() < 1 << 20:
+            # observation counts: np.unique's sizes and inverse by a look-up table, not a sort
+            present = np.zeros(int(whole.max()) + 1, dtype=bool)
+            present[whole] = True
+            distinct = np.flatnonzero(present)
+            position = np.empty(len(present), dtype=np.intp)
+            position[distinct] = np.arange(len(distinct))
+            sizes, group = distinct.astype(float), position[whole]
+        else:
+            sizes, group = np.unique(m, return_inverse=True)
         k, p = len(sizes), S.shape[1]
         SS = np.zeros((k, p, p))
         St = np.zeros((k, p))
@@ -1072,7 +1124,8 @@ def _joint_f(fit: "RandomInterceptFit", L: np.ndarray) -> tuple[float, float, fl
     return float(t2.sum() / q), float(q), df
 
 
-def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> RandomInterceptFit:
+def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray,
+                         XtX: np.ndarray | None = None) -> RandomInterceptFit:
     """REML estimates of a linear model with a random intercept per participant.
 
     With ``V_i = sigma2 (I + g J)`` (g = tau2 / sigma2, ``J`` the matrix of ones) the REML
@@ -1111,7 +1164,12 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
     """
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
-    participant, _ = pd.factorize(pd.Series(np.asarray(ids)), sort=True)
+    ids = np.asarray(ids)
+    if ids.dtype.kind in "iu" and len(ids) and (ids[1:] >= ids[:-1]).all():
+        # sorted codes (the stage's): their ranks among the distinct codes, as factorize gives
+        participant = np.concatenate([[0], np.cumsum(ids[1:] != ids[:-1])])
+    else:
+        participant, _ = pd.factorize(pd.Series(ids), sort=True)
     n_groups = int(participant.max()) + 1
     N, p = X.shape
     m = np.bincount(participant, minlength=n_groups).astype(float)
@@ -1119,7 +1177,7 @@ def fit_random_intercept(y: np.ndarray, X: np.ndarray, ids: np.ndarray) -> Rando
     for column in range(p):             # per-participant sums of each column of X
         S[:, column] = np.bincount(participant, weights=X[:, column], minlength=n_groups)
     t = np.bincount(participant, weights=y, minlength=n_groups)
-    sums = ParticipantSums.of(m, S, t, X.T @ X, X.T @ y, float(y @ y))
+    sums = ParticipantSums.of(m, S, t, X.T @ X if XtX is None else XtX, X.T @ y, float(y @ y))
     dof = N - p
 
     def parts(theta: float):
@@ -1172,19 +1230,27 @@ def _mixed_model_design(wave: np.ndarray, group: np.ndarray, factor: Mapping[str
         parts.append({f"{name}[{level}]": (factor[name] == j).astype(float) - last
                       for j, level in enumerate(levels[:-1])})
     parts = [part for part in parts if part]
-    columns = {"(Intercept)": np.ones(len(wave))}
+    columns = {"(Intercept)": []}        # name -> the coded columns it is the product of
     for size in range(1, len(parts) + 1):
         for combo in combinations(parts, size):
             for chosen in product(*[list(part.items()) for part in combo]):
-                columns[":".join(name for name, _ in chosen)] = np.prod([v for _, v in chosen], axis=0)
+                columns[":".join(name for name, _ in chosen)] = [v for _, v in chosen]
     reported = [f"time[{w}]:group[{g}]" for w in waves[1:] for g in group_levels[1:]]
     if len(group_levels) < 2:       # a single arm: the change from baseline to each wave
         reported = [f"time[{w}]" for w in waves[1:]]
     # laid out as pandas lays out a frame of these columns (one block, a column per row)
-    # and hands it over by to_numpy(): the fit's sums do not depend on how it was built
+    # and hands it over by to_numpy(): the fit's sums do not depend on how it was built.
+    # The entries are 0, 1 and -1: products are exact, whatever their order.
     X = np.empty((len(columns), len(wave)))
-    for row, values in enumerate(columns.values()):
-        X[row] = values
+    for row, coded in enumerate(columns.values()):
+        if not coded:
+            X[row] = 1.0
+        elif len(coded) == 1:
+            X[row] = coded[0]
+        else:
+            np.multiply(coded[0], coded[1], out=X[row])
+            for more in coded[2:]:
+                X[row] *= more
     return list(columns), X.T, reported
 
 
@@ -1258,16 +1324,17 @@ def _fitted_mixed_model(score: np.ndarray, participant: np.ndarray, wave: np.nda
     n_participants = int(np.count_nonzero(np.bincount(participant[participant >= 0])))
     base = {"outcome": outcome, "ci_level": level, "n_participants": n_participants,
             "n_observations": int(len(score)), "method": "REML, random intercept per participant"}
+    XtX = X.T @ X
     note = ""
     if len(score) and np.ptp(score) == 0:
         note = "no variance: every score is the same; the model is not defined"
-    elif not len(score) or np.linalg.matrix_rank(X) < X.shape[1]:
+    elif not len(score) or _rank(X, XtX) < X.shape[1]:
         note = ("not estimable: a cell of the design (group, factor level and wave) has no "
                 "score")
     if note:
         return pd.DataFrame([{**base, "term": name, "note": note} for name in interactions]
                             ).reindex(columns=MIXED_MODEL_COLUMNS)
-    fit = fit_random_intercept(score, X, participant)
+    fit = fit_random_intercept(score, X, participant, XtX)
     fe_params = pd.Series(fit.beta, index=names)
     cov = pd.DataFrame(fit.cov, index=names, columns=names)
     position = {name: i for i, name in enumerate(names)}
@@ -1280,8 +1347,8 @@ def _fitted_mixed_model(score: np.ndarray, participant: np.ndarray, wave: np.nda
         estimate = float(fe_params[name])
         se = math.sqrt(cov.loc[name, name])
         if math.isfinite(df):
-            q = stats.t.ppf(0.5 + level / 2, df)
-            p = float(2 * stats.t.sf(abs(estimate / se), df))
+            q = _t_ppf(0.5 + level / 2, df)
+            p = float(2 * _t_sf(abs(estimate / se), df))
             kind = "t"
         else:         # a singular fit: Wald z, as lme4 without lmerTest
             q, p, kind = stats.norm.ppf(0.5 + level / 2), float(2 * stats.norm.sf(abs(estimate / se))), "z"
@@ -1330,7 +1397,13 @@ def _assign(data: pd.DataFrame, column: str, levels: Sequence[str], where: str,
     texts = np.asarray(texts, dtype=object)
     text = text_codes[:-1][codes]
     kept = text != text_codes[-1]
-    pairs = np.unique(participant[named][kept].astype(np.int64) * len(texts) + text[kept])
+    pairs = participant[named][kept].astype(np.int64) * len(texts) + text[kept]
+    if n_participants * len(texts) <= 1 << 26:      # the distinct pairs by a look-up table
+        present = np.zeros(n_participants * len(texts), dtype=bool)
+        present[pairs] = True
+        pairs = np.flatnonzero(present)
+    else:
+        pairs = np.unique(pairs)
     who, what = pairs // len(texts), pairs % len(texts)
     count = np.bincount(who, minlength=n_participants)
     value_of = np.full(n_participants, None, dtype=object)
@@ -1400,8 +1473,13 @@ def _prepare(scores_wide: pd.DataFrame, study: Mapping,
     reason = reasons[0].copy()
     for person in np.flatnonzero(np.any([r != "" for r in reasons[1:]], axis=0)) if len(reasons) > 1 else []:
         reason[person] = "; ".join(found[person] for found in reasons if found[person])
+    levels = {"group": group_of, **factor_of}
+    # the levels as a text array, to compare levels with in C (a participant without a level is
+    # never analysed)
+    keys = {name: np.array(["" if value is None else value for value in values], dtype=str)
+            for name, values in levels.items()}
     return data, {"participants": participants, "participant": participant, "waves": waves,
-                  "wave": wave, "levels": {"group": group_of, **factor_of}, "reason": reason}
+                  "wave": wave, "levels": levels, "keys": keys, "reason": reason}
 
 
 def _per_participant(info: Mapping, reasons: Mapping[str, str]) -> np.ndarray:
@@ -1484,7 +1562,7 @@ def _outcome_tables(data, info, outcome, study_waves, excluded: np.ndarray | Non
     # participants x waves, laid out as a pandas frame of the waves hands them over (one row
     # per wave in memory): the ANOVA's sums do not depend on how the matrix was built
     Y = np.ascontiguousarray(scores[:, included]).T
-    keys = {name: values[included] for name, values in info["levels"].items()}
+    keys = {name: values[included] for name, values in info["keys"].items()}
     # the mixed model's observations, participant by participant and wave by wave
     model = np.flatnonzero(in_model)
     scored_at = ~missing[:, model].T
