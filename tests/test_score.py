@@ -538,7 +538,7 @@ def test_labels_as_categories_hold_the_same_table_and_write_the_same_file(tmp_pa
                  [{"column": "Practice_min", "name": "home_practice"}])
     text, text_wide = score_study(*arguments, waves=["pre", "post"])
     coded, coded_wide = score_study(*arguments, waves=["pre", "post"], labels_as_categories=True)
-    labels = ["participant", "wave", "group", "instrument", "scale"]
+    labels = ["participant", "wave", "group", "instrument", "scale", "rule"]
     assert all(isinstance(coded[name].dtype, pd.CategoricalDtype) for name in labels)
     pd.testing.assert_frame_equal(coded.astype({name: text[name].dtype for name in labels}), text)
     pd.testing.assert_frame_equal(coded_wide, text_wide)

@@ -385,8 +385,8 @@ def _long_frame(responses: pd.DataFrame, order: np.ndarray, blocks,
                 labels_as_categories: bool = False) -> pd.DataFrame:
     """Row-major long table: for each sorted row, every (instrument, scale) in configured order.
 
-    With ``labels_as_categories`` the participant, wave, group, instrument and scale columns are
-    categorical: the same values, held as codes (12 million labels of a large cohort are
+    With ``labels_as_categories`` the participant, wave, group, instrument, scale and rule columns
+    are categorical: the same values, held as codes (12 million labels of a large cohort are
     otherwise 12 million pointers, half a gigabyte, each hashed again when the table is written).
     """
     n_rows = len(order)
@@ -401,6 +401,19 @@ def _long_frame(responses: pd.DataFrame, order: np.ndarray, blocks,
             return np.empty(0, dtype=dtype or float)
         return np.column_stack(columns).ravel().astype(dtype) if dtype else \
             np.column_stack(columns).ravel()
+
+    def stacked_labels(position: int) -> pd.Categorical:
+        # each scale's texts factorised on their own (a handful each), under one set of categories
+        categories: dict[str, int] = {}
+        codes = []
+        for _, block in blocks:
+            for entry in block:
+                local, texts = pd.factorize(entry[position][order])
+                recode = np.array([categories.setdefault(text, len(categories)) for text in texts] + [-1],
+                                  dtype=np.int32)
+                codes.append(recode[local])
+        stacked_codes = np.column_stack(codes).ravel() if codes else np.empty(0, dtype=np.int32)
+        return pd.Categorical.from_codes(stacked_codes, pd.Index(list(categories), dtype=object))
 
     def repeated(values: np.ndarray, each: bool):
         if not labels_as_categories:
@@ -418,7 +431,7 @@ def _long_frame(responses: pd.DataFrame, order: np.ndarray, blocks,
         "score": stacked(2, float),
         "n_items": np.tile(np.array([label[2] for label in labels], dtype=np.int64), n_rows),
         "n_answered": stacked(3, np.int64),
-        "rule": stacked(4, object),
+        "rule": stacked_labels(4) if labels_as_categories else stacked(4, object),
     }
     # The arrays are new: the frame takes them as they are (a copy of 12 million rows would
     # double the peak memory of a large cohort).

@@ -127,14 +127,14 @@ def _durations(kept: Sequence[Candidate], blocks: Sequence[Block], column: str,
     return pd.Series([by_response.get(key, "") for key in keys], index=responses.index, dtype=object)
 
 
-def _screen(study: Mapping, responses: pd.DataFrame, kept: Sequence[Candidate], blocks: Sequence[Block],
+def _screen(study: Mapping, responses: pd.DataFrame, durations: pd.Series | None,
             instruments: Sequence, audit: AuditTrail):
     """Careless-response screening of the responses (:mod:`wellbeing.screening`): the table of
     ``screening/careless.csv``, and the responses without those a flag in ``exclude`` excludes,
-    each of them turned from kept to excluded in the ledger, its reason naming index and value."""
+    each of them turned from kept to excluded in the ledger, its reason naming index and value.
+    ``durations``: each response's duration as exported (:func:`_durations`), or None."""
     settings = screening.screening_settings(study)
     column = _duration_column(study)
-    durations = _durations(kept, blocks, column, responses)
     if durations is None and settings.get("duration_column"):
         raise UserError(f"config.yaml: analyses.screening.duration_column: '{column}' is not a column of "
                         "any source; name the column holding each response's duration in seconds, or "
@@ -223,7 +223,14 @@ def ingest_study(study: Mapping, repo_root: str | Path,
         responses = join_per_participant(responses, held)
     if instruments is None:
         instruments = study_instruments(study, repo_root) if study.get("instruments") else []
-    careless, responses = _screen(study, responses, kept, blocks, instruments, audit)
+    durations = _durations(kept, blocks, _duration_column(study), responses)
+    # The raw cells are read no more: the responses hold what is analysed, the audit trail what
+    # was read. Freed before the screening's answer matrix is built beside the responses (with
+    # them, ingest of 100,000 participants x 3 waves peaked at 3.3 GB instead of 2.6).
+    for block in blocks:
+        block.factorised.clear()
+        block.raw.frame = block.raw.frame.iloc[:0].copy()   # a copy: a slice would keep the cells
+    careless, responses = _screen(study, responses, durations, instruments, audit)
     ledger, issues, codebook, manifest = audit_tables.tables(audit, study)
     return IngestResult(responses, ledger, issues, codebook, manifest, careless)
 
