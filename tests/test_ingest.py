@@ -102,6 +102,18 @@ def test_qualtrics_two_waves_ledger_issues_and_responses(tmp_path, two_wave_qual
     assert len(manifest.loc["pre.csv", "sha256"]) == 64
 
 
+def test_the_raw_cells_are_released_once_the_responses_are_built(tmp_path, two_wave_qualtrics):
+    # a large export's cells would otherwise sit beside the screening's answer matrix
+    instruments = ingest.study_instruments(two_wave_qualtrics, tmp_path)
+    sources = ingest.read_sources(two_wave_qualtrics, tmp_path)
+    assert [len(raw.frame) for raw in sources] == [3, 3]
+    result = ingest.ingest_study(two_wave_qualtrics, tmp_path,
+                                 ingest.column_rules_for(two_wave_qualtrics, instruments), sources, instruments)
+    assert [len(raw.frame) for raw in sources] == [0, 0]
+    assert "PSS_1" in sources[0].frame.columns          # the columns stay, for what names them
+    assert len(result.responses) == 4
+
+
 def test_qualtrics_import_ids_and_question_text_go_to_the_codebook(tmp_path, two_wave_qualtrics):
     codebook = ingest.for_study(two_wave_qualtrics, tmp_path).codebook
     start = codebook[(codebook.source == "pre.csv") & (codebook.column == "StartDate")].iloc[0]

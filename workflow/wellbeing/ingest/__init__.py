@@ -172,7 +172,8 @@ def ingest_study(study: Mapping, repo_root: str | Path,
         Analysis column -> :class:`ColumnRule` (instrument items and measures), as built by
         :func:`column_rules_for`. Values in these columns are checked and converted to numbers.
     raw_sources : sequence of RawSource, optional
-        Already-read sources (tests); by default each configured source is read.
+        Already-read sources (tests); by default each configured source is read. Their cells are
+        released once the responses are built: each ``frame`` is left with its columns, no rows.
     instruments : sequence of (Instrument, items pattern), optional
         The study's instruments (:func:`wellbeing.study.study_instruments`), for the screening;
         by default loaded from the config.
