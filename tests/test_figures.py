@@ -275,11 +275,12 @@ def test_scatter_matrix_values_are_those_correlated(entry):
 
 
 def test_ancova_figure_settings_are_the_analysis_defaults():
+    from wellbeing import design
     from wellbeing.ancova import settings_of
 
     for ancova in ({"outcomes": ["a.total"]}, {"outcomes": ["a.total"], "baseline": "mid", "outcome_wave": "post"}):
         study = {"waves": ["pre", "mid", "post"], "analyses": {"ancova": ancova}}
-        drawn, analysed = figures._ancova_settings(study), settings_of(study)
+        drawn, analysed = design.ancova_settings(study), settings_of(study)
         assert {key: drawn[key] for key in ("outcomes", "baseline", "outcome_wave")} == \
             {key: analysed[key] for key in ("outcomes", "baseline", "outcome_wave")}
 

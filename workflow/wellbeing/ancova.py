@@ -44,7 +44,9 @@ from scipy import stats
 
 from . import anova as anova_stage
 from .adjust import p_adjust
+from .design import ancova_settings as settings_of  # this stage's name for it
 from .errors import UserError
+from .io import read_columns
 
 #: Columns of ``ancova/ancova.csv`` (one row per outcome x population x term).
 ANCOVA_COLUMNS = ["outcome", "population", "term", "df1", "df2", "SS", "MS", "SS_error", "F", "p",
@@ -241,18 +243,6 @@ def ancova(y: np.ndarray, baseline: np.ndarray, factors: Mapping[str, Sequence],
     return table, pd.DataFrame(means), pd.DataFrame(contrasts), pd.DataFrame(checks)
 
 
-def settings_of(study: Mapping) -> dict:
-    """``analyses.ancova`` with its defaults: baseline the first wave, outcome_wave the last."""
-    settings = dict(study.get("analyses", {}).get("ancova") or {})
-    waves = [str(w) for w in study["waves"]]
-    settings.setdefault("baseline", waves[0])
-    settings.setdefault("outcome_wave", waves[-1])
-    settings.setdefault("covariates", [])
-    settings.setdefault("p_adjust", "holm")
-    settings.setdefault("ci_level", 0.9)
-    return settings
-
-
 def input_columns(study: Mapping) -> list[str]:
     """The columns of ``scores/scores_wide.csv`` that :func:`for_study` reads: the
     identifiers, the between factors, the outcomes, the covariates and the variables of the
@@ -266,7 +256,7 @@ def input_columns(study: Mapping) -> list[str]:
 
 def read_scores(path, study: Mapping) -> pd.DataFrame:
     """The scores table :func:`for_study` needs (:func:`input_columns` of it)."""
-    return anova_stage.read_columns(path, input_columns(study))
+    return read_columns(path, input_columns(study))
 
 
 def for_study(scores_wide: pd.DataFrame, study: Mapping) -> AncovaResult:

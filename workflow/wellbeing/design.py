@@ -102,3 +102,15 @@ def main_population(table: pd.DataFrame, study: Mapping, analysis: str = "anova"
     if "population" not in table.columns:
         return table
     return table[table["population"].astype(str) == analysed_populations(study, analysis)[0]]
+
+
+def ancova_settings(study: Mapping) -> dict:
+    """``analyses.ancova`` with its defaults: baseline the first wave, outcome_wave the last."""
+    settings = dict(study.get("analyses", {}).get("ancova") or {})
+    waves = [str(w) for w in study["waves"]]
+    settings.setdefault("baseline", waves[0])
+    settings.setdefault("outcome_wave", waves[-1])
+    settings.setdefault("covariates", [])
+    settings.setdefault("p_adjust", "holm")
+    settings.setdefault("ci_level", 0.9)
+    return settings

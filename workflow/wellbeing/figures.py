@@ -58,20 +58,19 @@ def read_scores(path: str | Path, study: dict, variables):
     participant, wave, group and further factors, and those variables. At 100,000 participants
     the table has some 45 columns; reading 3 to 10 of them takes a third of the time."""
     from .design import further_factors
-    from .io import read_table
+    from .io import read_columns
 
-    wanted = {"participant", "wave", "group", *further_factors(study), *variables}
-    return read_table(path, usecols=lambda column: column in wanted)
+    return read_columns(path, ["participant", "wave", "group", *further_factors(study), *variables])
 
 
 def read_ledger(path: str | Path, study: dict, outcome: str):
     """The rows of ``anova/ledger.csv`` about ``outcome``, with the columns the interaction
     figure reads (who is included, in which group and population, at which factor levels)."""
     from .design import further_factors
-    from .io import read_table
+    from .io import read_columns
 
-    wanted = {"outcome", "population", "participant", "group", "status", *further_factors(study)}
-    ledger = read_table(path, usecols=lambda column: column in wanted)
+    ledger = read_columns(path, ["outcome", "population", "participant", "group", "status",
+                                 *further_factors(study)])
     return ledger[ledger["outcome"] == outcome]
 
 
@@ -978,23 +977,12 @@ def ancova_means(means, ancova, outcomes, groups, instruments: dict | None = Non
     return figure
 
 
-def _ancova_settings(study: dict) -> dict:
-    """The settings of ``analyses.ancova`` a figure reads, defaults filled in as
-    :func:`wellbeing.ancova.settings_of` does (tests/test_figures.py holds the two to each other),
-    without importing that module and its scipy.stats: half a second of the figure job."""
-    settings = dict(study.get("analyses", {}).get("ancova") or {})
-    waves = [str(w) for w in study["waves"]]
-    settings.setdefault("baseline", waves[0])
-    settings.setdefault("outcome_wave", waves[-1])
-    return settings
-
-
 def ancova_means_for_study(means, ancova, study: dict, root=None):
     """The ANCOVA figure of one study (the first population its ANCOVA lists)."""
-    from .design import main_population
+    from .design import ancova_settings, main_population
     from .tables import study_instruments_by_id
 
-    settings = _ancova_settings(study)
+    settings = ancova_settings(study)
     means = main_population(means, study, "ancova")
     ancova = main_population(ancova, study, "ancova")
     title = (f"{study.get('title', '')}\nMeans at {settings['outcome_wave']} with 95% CI, unadjusted "

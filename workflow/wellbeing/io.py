@@ -14,6 +14,7 @@ import os
 import re
 import warnings
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,19 @@ def read_table(path: str | os.PathLike, **options) -> pd.DataFrame:
     return frame
 
 
+def read_columns(path: str | os.PathLike, columns: Sequence[str]) -> pd.DataFrame:
+    """:func:`read_table` of the file's ``columns`` only (in the file's order), parsed as in the
+    whole table; the whole table when one is absent (the caller then names what is missing and
+    what there is).
+
+    A stage or a figure reads a handful of the scores table's columns: parsing only those is
+    about four times faster at 100,000 participants."""
+    header = pd.read_csv(path, nrows=0).columns
+    if all(column in header for column in columns):
+        return read_table(path, usecols=list(dict.fromkeys(columns)))
+    return read_table(path)
+
+
 #: Files from this size on are read chunk by chunk (:func:`read_table`).
 _READ_CHUNKED_FROM_BYTES = 32 * 2 ** 20
 _READ_ROWS_PER_CHUNK = 50_000
@@ -114,7 +128,7 @@ def _joined_neighbours(coded: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple
     for codes, texts in coded[1:]:
         left_codes, left_texts = joined[-1]
         pairs = left_codes.astype(np.int64) * len(texts) + codes
-        pair_codes, distinct = _factorised_small(pairs, len(left_texts) * len(texts))
+        pair_codes, distinct = factorise_small_ints(pairs, len(left_texts) * len(texts))
         if len(distinct) > max(len(pairs) // 8, 1):
             joined.append((codes, texts))           # nearly one combination per row: no gain
             continue
@@ -177,7 +191,7 @@ def _csv_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
         missing = len(dtype.categories)
         codes = column.cat.codes.to_numpy().astype(np.int64)
         codes[codes < 0] = missing
-        codes, used = _factorised_small(codes, missing + 1)   # only the categories these rows use
+        codes, used = factorise_small_ints(codes, missing + 1)   # only the categories these rows use
         present = used[used < missing]
         categories = _csv_codes(pd.Series(dtype.categories[present]))
         if categories is None:
@@ -200,17 +214,20 @@ def _csv_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
-def _factorised_small(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of integers in ``range(size)``, by a look-up table when that is small,
-    the distinct values in increasing order (any order serves the writer)."""
+def factorise_small_ints(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for integers in ``range(size)``: the distinct
+    values in increasing order and each value's index among them, by a look-up table when
+    ``size`` is small (no sort: the writer, the ANOVA's participant sums and its level checks
+    call it on millions of codes)."""
     if size > 1 << 20:
-        return pd.factorize(codes)
+        distinct, codes = np.unique(values, return_inverse=True)
+        return codes.reshape(-1), distinct
     present = np.zeros(size, dtype=bool)
-    present[codes] = True
+    present[values] = True
     distinct = np.flatnonzero(present)
     index = np.empty(size, dtype=np.int64)
     index[distinct] = np.arange(len(distinct))
-    return index[codes], distinct
+    return index[values], distinct
 
 
 def _factorised_runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -229,12 +246,6 @@ def _factorised_runs(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             codes, distinct = pd.factorize(values[heads])
             return np.repeat(codes, np.diff(np.append(heads, len(values)))), distinct
     return pd.factorize(column)
-
-
-def _csv_cells(column: pd.Series) -> np.ndarray | None:
-    """Each row's field of ``column`` as :func:`write_table` writes it (None: left to pandas)."""
-    coded = _csv_codes(column)
-    return None if coded is None else coded[1][coded[0]]
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -905,10 +905,9 @@ def ancova_table(ancova, means, contrasts, study: dict, instruments: dict | None
     >>> table.rows
     [['pss', '102', '3.10 [3.00, 3.20]', '2.80 [2.60, 3.00]', '-0.30 [-0.52, -0.08]', '6.50', '.012', '.06 [.01, .15]']]
     """
-    from .ancova import settings_of
-    from .design import analysed_populations
+    from .design import analysed_populations, ancova_settings
 
-    settings = settings_of(study)
+    settings = ancova_settings(study)
     groups = [str(g) for g in study["groups"]]
     populations = analysed_populations(study, "ancova")
     effects = ancova[ancova["term"] == "group"]

@@ -227,7 +227,7 @@ def ingest_study(study: Mapping, repo_root: str | Path,
     durations = _durations(kept, blocks, _duration_column(study), responses)
     # The raw cells are read no more: the responses hold what is analysed, the audit trail what
     # was read. Freed before the screening's answer matrix is built beside the responses (with
-    # them, ingest of 100,000 participants x 3 waves peaked at 3.3 GB instead of 2.6).
+    # them, ingest of 100,000 participants x 3 waves peaked at 3.3 GB instead of 2.7).
     for block in blocks:
         block.factorised.clear()
         block.raw.frame = block.raw.frame.iloc[:0].copy()   # a copy: a slice would keep the cells
